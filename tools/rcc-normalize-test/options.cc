@@ -1,0 +1,74 @@
+#include "options.h"
+
+#include <cstdlib>
+
+#include "config/config.h"
+
+namespace rcc::normalize_test {
+namespace {
+
+const std::map<std::string, rules::Preprocess> kPreprocess{{"none", rules::Preprocess::none},
+                                                           {"lync", rules::Preprocess::lync}};
+const std::map<std::string, rules::Semantics> kSemantics{{"result", rules::Semantics::result},
+                                                         {"replace", rules::Semantics::replace}};
+
+}  // namespace
+
+void add_options(CLI::App& app, Options& o) {
+  tool::add_common_options(app, o.common);
+  app.add_option("-r,--rules", o.rules_path,
+                 "rules file (default: $RCC_NORMALIZATION_RULES, the config's [normalize] rules, "
+                 "else ./Company_Phone_Number_Normalization_Rules.txt)");
+  auto* explain = app.add_flag_function(
+      "-e,--explain", [&o](std::int64_t) { o.mode = Mode::explain; },
+      "show which rule matched each number, its groups, and the rules tried before it");
+  auto* check = app.add_flag_function(
+      "--check", [&o](std::int64_t) { o.mode = Mode::check; },
+      "lint the rules file: bad expressions, unknown groups, missing translations, duplicates, "
+      "shadowed rules, non-ASCII digits");
+  auto* self_test = app.add_flag_function(
+      "--self-test", [&o](std::int64_t) { o.mode = Mode::self_test; },
+      "run the '# Test input N, Test result-> R' tests written in the rules file");
+  explain->excludes(check)->excludes(self_test);
+  check->excludes(self_test);
+  app.add_option("--preprocess", o.normalize.preprocess,
+                 "what is done to a number before the rules see it: none (OCS 2007) or lync "
+                 "(strip whitespace and ! @ . - * ( ))")
+      ->transform(CLI::CheckedTransformer(kPreprocess))
+      ->each([&o](const std::string&) { o.preprocess_given = true; });
+  app.add_option("--semantics", o.normalize.semantics,
+                 "result: the translation alone (default); replace: .NET Regex.Replace, text "
+                 "around the match kept")
+      ->transform(CLI::CheckedTransformer(kSemantics))
+      ->each([&o](const std::string&) { o.semantics_given = true; });
+  app.add_flag("-j,--json", o.json, "JSON output (one object per line for numbers)");
+  app.add_option("number", o.numbers, "numbers to normalize; none or '-': read them from stdin");
+  app.footer(
+      "Exit status: 0 every number normalized (or every check/test passed), 1 a number not "
+      "normalized (or a lint finding, a failed test), 2 usage, rules-file or config error.");
+}
+
+void resolve_defaults(Options& o) {
+  std::optional<std::string> rules_from_config;
+  if (auto path = config::locate(o.common.config_path)) {
+    auto doc = config::load_file(*path);
+    if (!doc) throw Exception(doc.error());
+    config::Section section(*doc, "normalize");
+    rules_from_config = section.string("rules");
+    const auto preprocess = section.choice("preprocess", {"none", "lync"});
+    const auto semantics = section.choice("semantics", {"result", "replace"});
+    section.reject_unknown_keys();
+    if (preprocess && !o.preprocess_given) o.normalize.preprocess = kPreprocess.at(*preprocess);
+    if (semantics && !o.semantics_given) o.normalize.semantics = kSemantics.at(*semantics);
+  }
+  if (!o.rules_path.empty()) return;
+  if (const char* env = std::getenv(kRulesEnv); env && *env) {
+    o.rules_path = env;
+  } else if (rules_from_config) {
+    o.rules_path = *rules_from_config;
+  } else {
+    o.rules_path = kDefaultRulesFile;
+  }
+}
+
+}  // namespace rcc::normalize_test
