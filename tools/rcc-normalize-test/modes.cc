@@ -132,24 +132,20 @@ class BatchRunner {
       while (!chunk.empty()) {
         const auto nl = chunk.find('\n');
         if (nl == std::string_view::npos) {
-          if (carry.size() + chunk.size() > kMaxLine) {
+          if (overlong || chunk.size() > kMaxLine - carry.size()) {
             overlong = true;
           } else {
             carry.append(chunk);
           }
           break;
         }
-        std::string_view line = chunk.substr(0, nl);
+        const std::string_view line = chunk.substr(0, nl);
         chunk.remove_prefix(nl + 1);
-        if (!carry.empty() || overlong) {
-          if (carry.size() + line.size() > kMaxLine) overlong = true;
-          if (!overlong) {
-            carry.append(line);
-            line = carry;
-          }
-        }
-        if (overlong) {
+        if (overlong || line.size() > kMaxLine - carry.size()) {
           reject_overlong();
+        } else if (!carry.empty()) {
+          carry.append(line);
+          one(carry);
         } else {
           one(line);
         }
