@@ -421,7 +421,53 @@ std::optional<std::string> required_stripped(const Node& group) {
   return first;
 }
 
+// Adds what `n` can begin with to `out`; returns true when `n` can match nothing (so what
+// follows it can begin the match too).
+bool first_of(const Seq& seq, std::bitset<257>& out);
+bool first_of(const Node& n, std::bitset<257>& out) {
+  switch (n.kind) {
+    case Node::Kind::start:
+    case Node::Kind::end:
+      return true;
+    case Node::Kind::unknown:
+      out.set();
+      return true;
+    case Node::Kind::set:
+      for (std::size_t c = 0; c < 128; ++c) {
+        if (n.set.ascii.test(c)) out.set(c);
+      }
+      if (n.set.other) {
+        for (std::size_t b = 0x80; b < 0x100; ++b)
+          out.set(b);
+      }
+      return n.min == 0;
+    case Node::Kind::group: {
+      bool empty = false;
+      for (const auto& alt : n.alternatives)
+        empty = first_of(alt, out) || empty;
+      return empty || n.min == 0;
+    }
+  }
+  out.set();
+  return true;
+}
+bool first_of(const Seq& seq, std::bitset<257>& out) {
+  for (const auto& n : seq) {
+    if (!first_of(n, out)) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::bitset<257> first_bytes(const Rule& rule) {
+  std::bitset<257> out;
+  if (!rule.regex) return out.set();
+  Parser parser(rule.pattern);
+  const Node root = parser.parse();
+  if (parser.poisoned() || first_of(root, out)) out.set();  // unknown, or can match empty
+  return out;
+}
 
 Shape analyze(const Rule& rule) {
   Shape shape;
