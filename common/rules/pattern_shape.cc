@@ -169,7 +169,7 @@ class Parser {
     CharSet s;
     bool known = true;
     bool first = true;
-    std::optional<char> previous;  // last single ASCII character, for ranges
+    int previous = -1;  // the last single ASCII character, for ranges; -1 none
     while (i_ < p_.size() && (p_[i_] != ']' || first)) {
       first = false;
       const char c = p_[i_];
@@ -178,10 +178,10 @@ class Parser {
         if (!e) known = false;
         if (e && e->other == 0 && e->ascii.count() == 1) {
           for (std::size_t k = 0; k < 128; ++k) {
-            if (e->ascii.test(k)) previous = char(k);
+            if (e->ascii.test(k)) previous = int(k);
           }
         } else {
-          previous.reset();
+          previous = -1;
         }
         if (e) {
           s.ascii |= e->ascii;
@@ -192,23 +192,23 @@ class Parser {
       if (static_cast<unsigned char>(c) >= 0x80 || c == '[') {
         known = false;
         ++i_;
-        previous.reset();
+        previous = -1;
         continue;
       }
-      if (c == '-' && previous && i_ + 1 < p_.size() && p_[i_ + 1] != ']') {
+      if (c == '-' && previous >= 0 && i_ + 1 < p_.size() && p_[i_ + 1] != ']') {
         const char to = p_[i_ + 1];
-        if (to == '\\' || static_cast<unsigned char>(to) >= 0x80 || to < *previous) {
+        if (to == '\\' || static_cast<unsigned char>(to) >= 0x80 || to < previous) {
           known = false;
           i_ += 2;
         } else {
-          s.ascii |= ascii_range(*previous, to).ascii;
+          s.ascii |= ascii_range(char(previous), to).ascii;
           i_ += 2;
         }
-        previous.reset();
+        previous = -1;
         continue;
       }
       s.ascii.set(std::size_t(c));
-      previous = c;
+      previous = c;  // ASCII: non-ASCII was handled above
       ++i_;
     }
     if (i_ < p_.size()) ++i_;  // ']'
