@@ -105,6 +105,7 @@ printf '[normalize]\nrules = "%s"\npreprocess = "lync"\n' "$tmp/lync.txt" > "$tm
 expect config-file 0 'tel:+14255551212' -- "$tool" -c "$tmp/rcc.toml" '+1 (425) 555-1212'
 expect config-env 0 'tel:+14255551212' -- env RCC_CONFIG="$tmp/rcc.toml" "$tool" '+1 (425) 555-1212'
 expect config-overridden 1 '' -- "$tool" -c "$tmp/rcc.toml" --preprocess none '+1 (425) 555-1212'
+expect example-config 0 '2 of 2 passed' -- sh -c "\"$tool\" -c \"$RCC_SOURCE_DIR/examples/rcc.toml\" -r \"$rules\" --self-test | tail -n 1"
 printf '[normalize]\npreprocess = "sometimes"\n' > "$tmp/bad.toml"
 expect config-bad-value 2 '' -- "$tool" -c "$tmp/bad.toml" 123
 expect_err config-bad-value-location "bad.toml:2:14: \[normalize\] preprocess: 'sometimes' is not one of: none, lync"
