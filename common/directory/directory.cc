@@ -185,9 +185,9 @@ Result<FileDirectory> parse_directory(std::string_view text, const std::string& 
       } else if (password_file) {
         std::filesystem::path p(*password_file);
         if (p.is_relative()) p = std::filesystem::path(path).parent_path() / p;
-        auto text = util::read_file(p.string(), 4096);
-        if (!text) s.fail_key("password-file", text.error().detail());
-        a.password = *text;
+        auto secret = util::read_file(p.string(), 4096);
+        if (!secret) s.fail_key("password-file", secret.error().detail());
+        a.password = *secret;
         while (!a.password.empty() && (a.password.back() == '\n' || a.password.back() == '\r'))
           a.password.pop_back();
       }
