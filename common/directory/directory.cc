@@ -37,10 +37,16 @@ std::string required(config::Section& s, std::string_view key) {
   return *v;
 }
 
-std::string label(const char* kind, std::size_t index, const std::string& name = {}) {
-  std::string out = std::string("[[") + kind + "]] #" + std::to_string(index + 1);
-  if (!name.empty()) out += " (" + name + ")";
-  return out;
+// Element `index` of a `[[kind]]` array: reads its required `key` (the element's name), and
+// gives a Section whose errors say which element: "[[user]] #2 (jsmith) email: ...".
+config::Section element(const config::Document& doc, const toml::table& table, const char* kind,
+                        std::size_t index, const char* key, std::string& name) {
+  const std::string label = std::string("[[") + kind + "]] #" + std::to_string(index + 1);
+  config::Section anonymous(doc, table, label);
+  name = required(anonymous, key);
+  config::Section s(doc, table, label + " (" + name + ")");
+  s.string(key);  // read: not an unknown key
+  return s;
 }
 
 }  // namespace
@@ -113,11 +119,8 @@ Result<FileDirectory> parse_directory(std::string_view text, const std::string& 
     std::map<std::string, std::size_t> device_index;
     const auto device_tables = top.tables("device");
     for (std::size_t i = 0; i < device_tables.size(); ++i) {
-      config::Section s(*doc, *device_tables[i], label("device", i));
       Device d;
-      d.name = required(s, "name");
-      config::Section named(*doc, *device_tables[i], label("device", i, d.name));
-      named.string("name");
+      config::Section named = element(*doc, *device_tables[i], "device", i, "name", d.name);
       d.model = named.string("model").value_or("");
       d.registered = named.boolean("registered").value_or(false);
       const auto lines = named.tables("lines");
@@ -144,11 +147,8 @@ Result<FileDirectory> parse_directory(std::string_view text, const std::string& 
 
     const auto user_tables = top.tables("user");
     for (std::size_t i = 0; i < user_tables.size(); ++i) {
-      config::Section first(*doc, *user_tables[i], label("user", i));
       User u;
-      u.id = required(first, "id");
-      config::Section s(*doc, *user_tables[i], label("user", i, u.id));
-      s.string("id");
+      config::Section s = element(*doc, *user_tables[i], "user", i, "id", u.id);
       u.email = s.string("email").value_or("");
       u.ocs_primary_address = s.string("ocs-primary-address").value_or("");
       if (!u.ocs_primary_address.empty() && u.ocs_primary_address.rfind("sip:", 0) != 0) {
@@ -171,11 +171,8 @@ Result<FileDirectory> parse_directory(std::string_view text, const std::string& 
 
     const auto app_tables = top.tables("application-user");
     for (std::size_t i = 0; i < app_tables.size(); ++i) {
-      config::Section first(*doc, *app_tables[i], label("application-user", i));
       ApplicationUser a;
-      a.id = required(first, "id");
-      config::Section s(*doc, *app_tables[i], label("application-user", i, a.id));
-      s.string("id");
+      config::Section s = element(*doc, *app_tables[i], "application-user", i, "id", a.id);
       const auto password = s.string("password");
       const auto password_file = s.string("password-file");
       if (password && password_file)
