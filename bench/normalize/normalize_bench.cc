@@ -404,14 +404,14 @@ int main(int argc, char** argv) {
 
   std::printf("bench/normalize: %zu rules, %zu numbers (%.0f%% normalized), median of %d runs\n",
               rules.size(), count, 100.0 * double(pcre_digest.normalized) / n, runs);
-  std::printf("  %-36s %14s %10s\n", "", "numbers/s", "tool is");
-  std::printf("  %-36s %14s %10s\n", "rcc-normalize-test (process, stdin->stdout)",
+  std::printf("  %-44s %14s %10s\n", "", "numbers/s", "tool is");
+  std::printf("  %-44s %14s %10s\n", "rcc-normalize-test (process, stdin->stdout)",
               with_commas(tool_rate).c_str(), "1.00x");
-  std::printf("  %-36s %14s %9.2fx\n", "PCRE2 JIT loop, in memory (ceiling)",
+  std::printf("  %-44s %14s %9.2fx\n", "PCRE2 JIT loop, in memory (ceiling)",
               with_commas(pcre_rate).c_str(), tool_rate / pcre_rate);
-  std::printf("  %-36s %14s %9.2fx\n", "std::regex loop (1/10 of the numbers)",
+  std::printf("  %-44s %14s %9.2fx\n", "std::regex loop (1/10 of the numbers)",
               with_commas(std_rate).c_str(), tool_rate / std_rate);
-  std::printf("  %-36s %14s %9.2fx\n", "python3 re script (process)", with_commas(py_rate).c_str(),
+  std::printf("  %-44s %14s %9.2fx\n", "python3 re script (process)", with_commas(py_rate).c_str(),
               tool_rate / py_rate);
   std::printf(
       "ratios: tool/ceiling %.2f (goal >= 0.80), tool/python %.1f (goal >= 20), tool/std::regex "
