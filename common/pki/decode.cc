@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "util/file.h"
 
@@ -413,11 +414,15 @@ Result<Decoded> decode(std::string_view data, const std::string& name, const Lim
     if (!r) return r.error();
     return decoded;
   }
+  std::optional<Error> der_error;
   if (static_cast<unsigned char>(data[0]) == 0x30) {
     decoded.encoding = Encoding::der;
     auto r = decode_der_sequence(data, limits, decoded, name);
     if (r) return decoded;
+    // '0' is 0x30: base64 text may start like DER. If it is not base64 either, the DER
+    // diagnosis (truncated, ...) is the one that helps.
     if (!looks_like_base64(data)) return r.error();
+    der_error = r.error();
     decoded = Decoded{};
   }
   if (!looks_like_base64(data)) {
@@ -426,12 +431,13 @@ Result<Decoded> decode(std::string_view data, const std::string& name, const Lim
   }
   std::string der;
   if (!base64_decode(data, der) || der.empty()) {
+    if (der_error) return *der_error;
     return error_at(Errc::bad_base64, name, 0,
                     "base64 text that does not decode (cut or damaged?)");
   }
   decoded.encoding = Encoding::base64;
   auto r = decode_der_sequence(der, limits, decoded, name);
-  if (!r) return r.error();
+  if (!r) return der_error ? *der_error : r.error();
   return decoded;
 }
 

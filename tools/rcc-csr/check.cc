@@ -178,7 +178,7 @@ int run_check(const CheckOptions& o) {
       std::cout << '\n';
     }
     std::cout << "result: " << pki::status_name(worst) << " (" << counts[0] << " passed, "
-              << counts[1] << " warnings, " << counts[2] << " failed)\n";
+              << counts[1] << " warned, " << counts[2] << " failed)\n";
   }
   return worst == pki::Status::fail ? exit_code::kFailure : exit_code::kOk;
 }
