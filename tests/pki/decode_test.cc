@@ -165,24 +165,30 @@ TEST_CASE("EC PARAMETERS before a traditional EC key are skipped", "[pki][decode
   CHECK(d->objects[0].kind == Kind::private_key);
 }
 
+// One certificate for every cut (ECDSA signatures vary in length from one certificate to the
+// next, so the cuts cannot be GENERATEd across runs).
 TEST_CASE("DER cut at any byte is reported as truncated", "[pki][decode]") {
   Fixture f;
   const std::string der = to_der(f.leaf.get());
-  const auto cut = GENERATE_COPY(range(std::size_t(1), der.size()));
-  auto d = decode(der.substr(0, cut), "cut.der");
-  REQUIRE_FALSE(d);
-  CHECK(d.error().code() == Errc::truncated);
-  CHECK_THAT(d.error().message(), Catch::StartsWith("cut.der: DER "));
+  for (std::size_t cut = 1; cut < der.size(); ++cut) {
+    INFO("cut at " << cut << " of " << der.size());
+    auto d = decode(der.substr(0, cut), "cut.der");
+    REQUIRE_FALSE(d);
+    CHECK(d.error().code() == Errc::truncated);
+    CHECK_THAT(d.error().message(), Catch::StartsWith("cut.der: DER "));
+  }
 }
 
 TEST_CASE("PEM cut inside a block is an error, never a crash", "[pki][decode]") {
   Fixture f;
   const std::string pem = to_pem(f.leaf.get());
   const auto end_line = pem.find("-----END");
-  const auto cut = GENERATE_COPY(range(std::size_t(28), end_line + 20));
-  auto d = decode(pem.substr(0, cut), "cut.pem");
-  REQUIRE_FALSE(d);
-  CHECK((d.error().code() == Errc::truncated || d.error().code() == Errc::not_recognized));
+  for (std::size_t cut = 28; cut < end_line + 20; ++cut) {
+    INFO("cut at " << cut);
+    auto d = decode(pem.substr(0, cut), "cut.pem");
+    REQUIRE_FALSE(d);
+    CHECK((d.error().code() == Errc::truncated || d.error().code() == Errc::not_recognized));
+  }
 }
 
 TEST_CASE("hostile and damaged inputs give the right error", "[pki][decode]") {
