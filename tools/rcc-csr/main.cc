@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
       "rcc-csr"};
   rcc::tool::CommonOptions common;
   rcc::tool::add_common_options(app, common);
+  // rcc-csr has no settings: everything it needs is on its command line, so a --config that
+  // would be read and ignored is not offered.
+  app.remove_option(app.get_option("--config"));
   app.require_subcommand(1);
   app.footer(
       "Exit status: 0 success (check: no FAIL), 1 a check failed, 2 usage error, unreadable or "
