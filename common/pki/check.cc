@@ -1,6 +1,7 @@
 #include "pki/check.h"
 
 #include <algorithm>
+#include <deque>
 
 #include "pki/inspect.h"
 #include "pki/key.h"
@@ -18,6 +19,20 @@ std::string quoted(const std::string& s) {
 std::string label(const CertificateInfo& info) {
   return quoted(info.common_name.empty() ? info.subject : info.common_name);
 }
+
+// inspect() once per certificate: the chain and the checks name the same certificates often.
+class Infos {
+ public:
+  const CertificateInfo& operator()(const X509* cert) {
+    for (const auto& [c, info] : cache_)
+      if (c == cert) return info;
+    cache_.emplace_back(cert, inspect(cert));
+    return cache_.back().second;
+  }
+
+ private:
+  std::deque<std::pair<const X509*, CertificateInfo>> cache_;
+};
 
 Finding pass(const char* check, std::string reason) {
   return {check, Status::pass, std::move(reason), {}};
@@ -135,7 +150,7 @@ struct ChainResult {
   util::X509StackPtr chain;  ///< as far as it was built; leaf first
 };
 
-ChainResult check_chain(const CheckInput& in) {
+ChainResult check_chain(const CheckInput& in, Infos& info) {
   const char* id = "chain";
   util::X509StorePtr store(X509_STORE_new());
   for (X509* t : in.trusted)
@@ -160,14 +175,14 @@ ChainResult check_chain(const CheckInput& in) {
     std::string path;
     const int n = sk_X509_num(result.chain.get());
     for (int i = 0; i < n; ++i)
-      path += (i ? " <- " : "") + label(inspect(sk_X509_value(result.chain.get(), i)));
+      path += (i ? " <- " : "") + label(info(sk_X509_value(result.chain.get(), i)));
     result.finding = pass(id, "chain " + path + " verifies to a root in " + trust_source);
     util::clear_openssl_errors();
     return result;
   }
   const int err = X509_STORE_CTX_get_error(ctx.get());
   X509* current = X509_STORE_CTX_get_current_cert(ctx.get());
-  const CertificateInfo cur = inspect(current != nullptr ? current : in.certificate);
+  const CertificateInfo& cur = info(current != nullptr ? current : in.certificate);
   const std::string what = X509_verify_cert_error_string(err);
   switch (err) {
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
@@ -211,12 +226,12 @@ ChainResult check_chain(const CheckInput& in) {
   return result;
 }
 
-std::vector<CertificateInfo> infos(const STACK_OF(X509) * chain, const X509* leaf) {
+std::vector<CertificateInfo> infos(const STACK_OF(X509) * chain, const X509* leaf, Infos& info) {
   std::vector<CertificateInfo> out;
   const int n = chain == nullptr ? 0 : sk_X509_num(chain);
   for (int i = 0; i < n; ++i)
-    out.push_back(inspect(sk_X509_value(chain, i)));
-  if (out.empty()) out.push_back(inspect(leaf));
+    out.push_back(info(sk_X509_value(chain, i)));
+  if (out.empty()) out.push_back(info(leaf));
   return out;
 }
 
@@ -299,15 +314,16 @@ const char* status_name(Status s) {
 
 std::vector<Finding> run_checks(const CheckInput& in) {
   std::vector<Finding> out;
-  const CertificateInfo leaf = inspect(in.certificate);
+  Infos info;
+  const CertificateInfo leaf = info(in.certificate);
   out.push_back(check_version(leaf));
   out.push_back(check_cn(leaf, in.fqdn));
   out.push_back(check_san(leaf, in.fqdn));
   out.push_back(check_eku(leaf));
   if (in.key != nullptr) out.push_back(check_key(in.certificate, leaf, in.key, in.key_name));
-  auto chain = check_chain(in);
+  auto chain = check_chain(in, info);
   out.push_back(chain.finding);
-  const auto chain_infos = infos(chain.chain.get(), in.certificate);
+  const auto chain_infos = infos(chain.chain.get(), in.certificate, info);
   out.push_back(check_validity(chain_infos, in));
   out.push_back(check_signature(chain_infos));
   out.push_back(check_strength(chain_infos));

@@ -195,9 +195,10 @@ CertificateInfo inspect(const X509* cert) {
   util::BasicConstraintsPtr bc(static_cast<BASIC_CONSTRAINTS*>(
       X509_get_ext_d2i(cert, NID_basic_constraints, nullptr, nullptr)));
   if (bc) info.ca = bc->ca != 0;
-  const EVP_PKEY* key = X509_get0_pubkey(cert);
-  info.key = describe_key(key);
-  if (key != nullptr) info.public_key_sha256 = public_key_sha256(key);
+  info.key = describe_key(X509_get0_pubkey(cert));
+  // The SubjectPublicKeyInfo as the certificate holds it: the same bytes i2d_PUBKEY would make,
+  // without a round trip through OpenSSL 3's encoder framework (a quarter of a check's time).
+  info.public_key_sha256 = sha256_hex(der_of(X509_get_X509_PUBKEY(cert), i2d_X509_PUBKEY));
   const int sig = X509_get_signature_nid(cert);
   info.signature_algorithm = long_name(sig);
   info.signature_digest = signature_digest(sig);
@@ -228,7 +229,7 @@ RequestInfo inspect(const X509_REQ* creq) {
   EVP_PKEY* key = X509_REQ_get0_pubkey(req);
   info.key = describe_key(key);
   if (key != nullptr) {
-    info.public_key_sha256 = public_key_sha256(key);
+    info.public_key_sha256 = sha256_hex(der_of(X509_REQ_get_X509_PUBKEY(req), i2d_X509_PUBKEY));
     info.signature_valid = X509_REQ_verify(req, key) == 1;
   }
   info.signature_algorithm = long_name(X509_REQ_get_signature_nid(req));

@@ -90,12 +90,20 @@ int run_new(const NewOptions& o) {
     std::cout << encoded;
     return exit_code::kOk;
   }
-  const auto info = pki::inspect(req->get());
-  if (new_key) std::cout << "key:     " << key_out << " (" << info.key.text() << ", mode 0600)\n";
+  // Not inspect(): that verifies the request's signature again, a whole EC or RSA operation.
+  auto sans = pki::san_entries(o.subject.cn, o.sans);
+  std::string san_text;
+  for (const auto& s : *sans)
+    san_text += (san_text.empty() ? "" : ", ") + s;
+  if (new_key) {
+    std::cout << "key:     " << key_out << " (" << pki::describe_key(key.get()).text()
+              << ", mode 0600)\n";
+  }
   std::cout << "request: " << out << " (" << (o.der ? "DER" : "PEM") << ")\n"
-            << "  subject: " << info.subject << '\n'
-            << "  SAN:     " << join_sans(info.sans) << '\n'
-            << "  EKU:     " << join_ekus(info.ekus) << '\n'
+            << "  subject: " << pki::name_text(X509_REQ_get_subject_name(req->get())) << '\n'
+            << "  SAN:     " << san_text << '\n'
+            << "  EKU:     serverAuth (" << pki::kServerAuthOid << "), clientAuth ("
+            << pki::kClientAuthOid << ")\n"
             << "next: submit " << out << " to the CA (or: rcc-csr ca sign " << out
             << "), then: rcc-csr check --cert CERT"
             << " --key " << (new_key ? key_out : o.key_in) << " --fqdn " << o.subject.cn
