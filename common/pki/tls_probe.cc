@@ -14,6 +14,7 @@
 
 #include "pki/csr.h"
 #include "pki/key.h"
+#include "util/log.h"
 
 namespace rcc::pki {
 namespace {
@@ -137,9 +138,13 @@ void close_politely(Connection& c) {
   util::clear_openssl_errors();
 }
 
-bool try_handshake(const ProbeOptions& o, SSL_CTX* ctx) {
+bool try_handshake(const ProbeOptions& o, SSL_CTX* ctx, const std::string& what) {
   auto c = handshake(o, ctx);
-  if (!c) return false;
+  if (!c) {
+    util::logger("pki")->debug("{} refused: {}", what, c.error().message());
+    return false;
+  }
+  util::logger("pki")->debug("{}: {} accepted", where(o), what);
   close_politely(*c);
   return true;
 }
@@ -229,6 +234,8 @@ Result<ProbeResult> probe_tls(const ProbeOptions& o) {
     }
     result.version = SSL_get_version(c->ssl.get());
     result.cipher = SSL_CIPHER_standard_name(SSL_get_current_cipher(c->ssl.get()));
+    util::logger("pki")->info("{}: {} {}, {} certificate(s)", where(o), result.version,
+                              result.cipher, result.chain.size());
     close_politely(*c);
     if (result.chain.empty()) {
       return Error(Errc::handshake_failed, where(o) + ": the peer presented no certificate");
@@ -241,13 +248,13 @@ Result<ProbeResult> probe_tls(const ProbeOptions& o) {
     vr.version = v.name;
     util::SslCtxPtr ctx = make_ctx(v.id, v.id);
     if (!ctx) continue;
-    vr.accepted = try_handshake(o, ctx.get());
+    vr.accepted = try_handshake(o, ctx.get(), v.name);
     if (vr.accepted && o.scan_ciphers) {
       if (v.id == TLS1_3_VERSION) {
         for (const char* suite : kTls13Suites) {
           util::SslCtxPtr one = make_ctx(v.id, v.id);
           if (one && SSL_CTX_set_ciphersuites(one.get(), suite) == 1 &&
-              try_handshake(o, one.get())) {
+              try_handshake(o, one.get(), suite)) {
             vr.ciphers.push_back(suite);
           }
         }
@@ -256,7 +263,8 @@ Result<ProbeResult> probe_tls(const ProbeOptions& o) {
           util::SslCtxPtr one = make_ctx(v.id, v.id);
           const std::string list = std::string(SSL_CIPHER_get_name(c)) + ":@SECLEVEL=0";
           if (one && SSL_CTX_set_cipher_list(one.get(), list.c_str()) == 1 &&
-              try_handshake(o, one.get())) {
+              try_handshake(o, one.get(),
+                            std::string(v.name) + " " + SSL_CIPHER_standard_name(c))) {
             vr.ciphers.push_back(SSL_CIPHER_standard_name(c));
           }
         }
