@@ -149,6 +149,13 @@ bool try_handshake(const ProbeOptions& o, SSL_CTX* ctx, const std::string& what)
   return true;
 }
 
+// The IANA name of a suite (what Windows and the RFCs call it), else OpenSSL's.
+std::string suite_name(const SSL_CIPHER* c) {
+  if (c == nullptr) return "(none)";
+  const char* iana = SSL_CIPHER_standard_name(c);
+  return iana != nullptr ? iana : SSL_CIPHER_get_name(c);
+}
+
 struct VersionSpec {
   int id;
   const char* name;
@@ -233,7 +240,7 @@ Result<ProbeResult> probe_tls(const ProbeOptions& o) {
       result.chain.emplace_back(cert);
     }
     result.version = SSL_get_version(c->ssl.get());
-    result.cipher = SSL_CIPHER_standard_name(SSL_get_current_cipher(c->ssl.get()));
+    result.cipher = suite_name(SSL_get_current_cipher(c->ssl.get()));
     util::logger("pki")->info("{}: {} {}, {} certificate(s)", where(o), result.version,
                               result.cipher, result.chain.size());
     close_politely(*c);
@@ -263,9 +270,8 @@ Result<ProbeResult> probe_tls(const ProbeOptions& o) {
           util::SslCtxPtr one = make_ctx(v.id, v.id);
           const std::string list = std::string(SSL_CIPHER_get_name(c)) + ":@SECLEVEL=0";
           if (one && SSL_CTX_set_cipher_list(one.get(), list.c_str()) == 1 &&
-              try_handshake(o, one.get(),
-                            std::string(v.name) + " " + SSL_CIPHER_standard_name(c))) {
-            vr.ciphers.push_back(SSL_CIPHER_standard_name(c));
+              try_handshake(o, one.get(), std::string(v.name) + " " + suite_name(c))) {
+            vr.ciphers.push_back(suite_name(c));
           }
         }
       }
