@@ -106,7 +106,9 @@ struct Connection {
   util::SslPtr ssl;
 };
 
-Result<Connection> handshake(const ProbeOptions& o, SSL_CTX* ctx) {
+// On a failed handshake, the connection is moved to `*failed` (when given): the peer's
+// certificate may have arrived before the failure.
+Result<Connection> handshake(const ProbeOptions& o, SSL_CTX* ctx, Connection* failed = nullptr) {
   auto s = connect_tcp(o);
   if (!s) return s.error();
   util::clear_openssl_errors();
@@ -128,6 +130,7 @@ Result<Connection> handshake(const ProbeOptions& o, SSL_CTX* ctx) {
                     ? ": no answer within " + std::to_string(o.timeout_ms) + " ms"
                     : std::string(": ") + std::strerror(saved);
     }
+    if (failed != nullptr) *failed = std::move(c);
     return Error(Errc::handshake_failed, detail);
   }
   return c;
@@ -231,8 +234,17 @@ Result<ProbeResult> probe_tls(const ProbeOptions& o) {
   {
     util::SslCtxPtr ctx = make_ctx(TLS1_VERSION, TLS1_3_VERSION);
     if (!ctx) return Error(Errc::library, util::openssl_error("creating a TLS context"));
-    auto c = handshake(o, ctx.get());
-    if (!c) return c.error();
+    Connection failed;
+    auto c = handshake(o, ctx.get(), &failed);
+    // A peer that insists on a client certificate (an OCS/Lync pool doing mutual TLS) ends a
+    // TLS 1.2 handshake after it sent its own chain: that chain can still be checked.
+    if (!c && (!failed.ssl || SSL_get_peer_cert_chain(failed.ssl.get()) == nullptr)) {
+      return c.error();
+    }
+    if (!c) {
+      result.handshake_error = c.error().message();
+      c = std::move(failed);
+    }
     STACK_OF(X509)* chain = SSL_get_peer_cert_chain(c->ssl.get());
     for (int i = 0; chain != nullptr && i < sk_X509_num(chain); ++i) {
       X509* cert = sk_X509_value(chain, i);

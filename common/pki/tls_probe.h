@@ -35,6 +35,9 @@ struct VersionResult {
 struct ProbeResult {
   std::vector<util::X509Ptr> chain;  ///< as the peer sent it, its own certificate first
   std::string version, cipher;       ///< what the first handshake (any version) negotiated
+  /// Set when that handshake failed after the peer's chain arrived (most often: the peer
+  /// requires a client certificate); the versions and suites then show as refused.
+  std::string handshake_error;
   std::vector<VersionResult> versions;
 };
 

@@ -223,6 +223,13 @@ if start_server -cert noclient.crt -key noclient.key -cert_chain inter.crt; then
   run 1 "$CSR" check --connect "127.0.0.1:$port" --no-cipher-scan "${trust[@]}"
   [ "$(fail_lines)" = "eku " ] && ok || bad "s_server serverAuth-only: FAILs were: $(fail_lines)"
 fi
+# A peer that requires a client certificate (mutual TLS, as an OCS/Lync pool does) ends a TLS 1.2
+# handshake after sending its chain: the chain is still checked.
+if start_server -cert good.crt -key good.key -cert_chain inter.crt -Verify 1 -tls1_2; then
+  run 0 "$CSR" check --connect "127.0.0.1:$port" --no-cipher-scan "${trust[@]}"
+  has "$out" "^handshake failed after the peer's certificates \(does it require a client certificate\?\)" "mutual TLS peer explained"
+  has "$out" "^result: PASS" "mutual TLS peer's chain checked"
+fi
 # Nothing listening: a port the kernel just gave us and that was closed again.
 closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 run 2 "$CSR" check --connect "127.0.0.1:$closed" --timeout 2

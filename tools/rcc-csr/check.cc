@@ -92,6 +92,8 @@ int run_check(const CheckOptions& o) {
     tls = json{{"version", result->version},
                {"cipher", result->cipher},
                {"certificates", peer_chain.size()},
+               {"handshake_error",
+                result->handshake_error.empty() ? json(nullptr) : json(result->handshake_error)},
                {"versions", json::array()}};
     for (const auto& v : result->versions) {
       tls["versions"].push_back(
@@ -100,6 +102,11 @@ int run_check(const CheckOptions& o) {
     if (!o.json) {
       std::cout << "peer " << o.connect << ": " << result->version << ' ' << result->cipher << ", "
                 << peer_chain.size() << " certificate(s) sent\n";
+      if (!result->handshake_error.empty()) {
+        std::cout << "handshake failed after the peer's certificates (does it require a client "
+                     "certificate?): "
+                  << result->handshake_error << '\n';
+      }
       for (const auto& v : result->versions) {
         std::cout << v.version << ": " << (v.accepted ? "accepted" : "refused");
         if (v.accepted && !v.ciphers.empty()) {
