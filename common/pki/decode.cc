@@ -150,6 +150,14 @@ Result<void> decode_der_object(std::string_view der, const Limits& limits, Decod
     object.key = std::move(pub);
     return push();
   }
+  p = begin;
+  if (util::Pkcs12Ptr p12(d2i_PKCS12(nullptr, &p, len)); p12 && p == end) {
+    // Windows exports certificate and key together as .pfx; its passphrase is not asked for here.
+    util::clear_openssl_errors();
+    return error_at(Errc::not_recognized, name, line,
+                    "a PKCS#12 (.pfx/.p12) file: extract its certificate and key first (openssl "
+                    "pkcs12 -in FILE -nodes -out FILE.pem), keep the result mode 0600");
+  }
   util::clear_openssl_errors();
   return error_at(Errc::not_recognized, name, line,
                   "a DER structure of " + std::to_string(der.size()) +

@@ -4,6 +4,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
+#include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -37,6 +38,7 @@ struct OpenSslFree {
   void operator()(BIGNUM* p) const { BN_free(p); }
   void operator()(BIO* p) const { BIO_free_all(p); }
   void operator()(PKCS7* p) const { PKCS7_free(p); }
+  void operator()(PKCS12* p) const { PKCS12_free(p); }
   void operator()(SSL_CTX* p) const { SSL_CTX_free(p); }
   void operator()(SSL* p) const { SSL_free(p); }
   void operator()(char* p) const { OPENSSL_free(p); }
@@ -61,6 +63,7 @@ using Asn1BitStringPtr = std::unique_ptr<ASN1_BIT_STRING, OpenSslFree>;
 using BignumPtr = std::unique_ptr<BIGNUM, OpenSslFree>;
 using BioPtr = std::unique_ptr<BIO, OpenSslFree>;
 using Pkcs7Ptr = std::unique_ptr<PKCS7, OpenSslFree>;
+using Pkcs12Ptr = std::unique_ptr<PKCS12, OpenSslFree>;
 using SslCtxPtr = std::unique_ptr<SSL_CTX, OpenSslFree>;
 using SslPtr = std::unique_ptr<SSL, OpenSslFree>;
 using OpenSslString = std::unique_ptr<char, OpenSslFree>;

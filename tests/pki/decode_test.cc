@@ -265,6 +265,20 @@ TEST_CASE("an encrypted PKCS#8 key in DER is named as such", "[pki][decode]") {
   CHECK(d.error().code() == Errc::encrypted_key);
 }
 
+TEST_CASE("a PKCS#12 file is named, with how to extract from it", "[pki][decode]") {
+  util::X509Ptr cert = test::make_cert({});
+  util::Pkcs12Ptr p12(
+      PKCS12_create("secret", "gw", test::ec_key(), cert.get(), nullptr, 0, 0, 0, 0, 0));
+  REQUIRE(p12);
+  unsigned char* der = nullptr;
+  const int n = i2d_PKCS12(p12.get(), &der);
+  util::OpenSslBytes owned(der);
+  auto d = decode(std::string(reinterpret_cast<const char*>(der), std::size_t(n)), "gw.pfx");
+  REQUIRE_FALSE(d);
+  CHECK(d.error().code() == Errc::not_recognized);
+  CHECK_THAT(d.error().message(), Catch::StartsWith("gw.pfx: a PKCS#12 (.pfx/.p12) file: extract"));
+}
+
 TEST_CASE("load names the file and refuses a large one by its size", "[pki][decode]") {
   test::TempDir dir;
   auto missing = load(dir.file("nope.pem"));
