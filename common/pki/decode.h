@@ -4,6 +4,10 @@
 // blocks ignored, as `openssl x509 -text` and PKCS#12 exports leave it), as DER (one object or
 // several back to back), or as base64 without the PEM armour (what a Windows CA's web page and
 // certutil give). Bounded by Limits before anything is allocated; never throws.
+//
+// Whole-buffer rather than incremental (no feed()): its inputs are files of a few KB, read whole
+// under Limits::max_bytes, never a stream off the network. (A TLS peer's chain arrives already
+// decoded by OpenSSL's handshake.)
 
 #include <cstddef>
 #include <string>
