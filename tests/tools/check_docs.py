@@ -63,6 +63,7 @@ def main():
     problems = []
 
     options, subcommands = parse_help(help_text(a.tool, []))
+    top_level = set(options)
     for sub in subcommands:
         sub_options, nested = parse_help(help_text(a.tool, [sub]))
         options |= sub_options
@@ -74,8 +75,9 @@ def main():
     man = open(a.man, encoding="utf-8").read()
     comp = {kind: open(os.path.join(a.completions, f"{name}.{kind}"), encoding="utf-8").read()
             for kind in ("bash", "zsh", "fish")}
-    # What bash offers: the word lists of its compgen -W calls.
-    bash_words = " ".join(re.findall(r'compgen\s+-W\s+"([^"]*)"', comp["bash"], re.S))
+    # What bash offers: the words of its double-quoted strings (compgen -W "...", or a variable
+    # such as opts="..." that compgen -W "$opts" uses); case patterns are not offers.
+    bash_words = " ".join(re.findall(r'"([^"]*)"', re.sub(r"#.*", "", comp["bash"]), re.S))
     for option in sorted(options):
         if not mentioned(man, option):
             problems.append(f"{a.man}: option {option} from --help is not documented")
@@ -94,7 +96,8 @@ def main():
 
     # Stale completions: options offered that the tool does not have.
     offered = set(OPTION.findall(bash_words))
-    offered |= {"--" + m for m in re.findall(r"(?:-l|--long-option)\s+'?([\w-]+)", comp["fish"])}
+    fish_complete_lines = "\n".join(l for l in comp["fish"].splitlines() if l.lstrip().startswith("complete"))
+    offered |= {"--" + m for m in re.findall(r"(?:-l|--long-option)\s+'?([\w-]+)", fish_complete_lines)}
     for option in sorted(offered - options - {"-h"}):
         if option.startswith("--"):
             problems.append(f"completions: {option} is offered but not in --help")
@@ -108,8 +111,8 @@ def main():
     elif render.stderr.strip():
         problems.append(f"{a.rendered}: groff warnings: {render.stderr.strip()}")
 
-    # The completions run: a long option completes from its prefix.
-    longs = sorted(o for o in options if o.startswith("--") and o != "--help")
+    # The completions run: a top-level long option completes from its prefix.
+    longs = sorted(o for o in top_level if o.startswith("--") and o != "--help")
     if longs:
         probe = longs[0]
         prefix = probe[:4]
