@@ -49,6 +49,7 @@ class SipCategory : public std::error_category {
       case Errc::truncated_body:
         return "body shorter than Content-Length";
       case Errc::bad_keepalive:
+      case Errc::session_expired:
         return "malformed CRLF keep-alive";
       case Errc::unsupported_uri_scheme:
         return "unsupported URI scheme";
@@ -133,6 +134,7 @@ int response_status(std::error_code e) {
     case Errc::need_more:
     case Errc::bad_status_code:
     case Errc::bad_keepalive:
+    case Errc::session_expired:
     case Errc::read_timeout:
     case Errc::tls_failure:
       return 0;

@@ -36,6 +36,7 @@ enum class Errc {
   unknown_transaction,      ///< a CANCEL, ACK or response matches no transaction (481)
   session_interval_too_small,  ///< Session-Expires below our Min-SE (RFC 4028 §5) (422)
   cseq_out_of_order,           ///< an in-dialog request with a CSeq not above the last one (500)
+  session_expired,             ///< RFC 4028: no session refresh came before Session-Expires ran out
   transaction_timeout,         ///< Timer B or F fired before a final response came (408)
   transport_closed,            ///< the connection a transaction or dialog uses has closed (503)
   read_timeout,                ///< no bytes arrived on a connection before its read deadline
