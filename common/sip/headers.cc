@@ -1,5 +1,6 @@
 #include "sip/headers.h"
 
+#include <array>
 #include <cstring>
 #include <limits>
 
@@ -74,7 +75,7 @@ class Scanner {
     return s_.substr(start, pos_ - start);
   }
   // quoted-string: returns false on an unterminated string or a bad quoted-pair.
-  bool quoted(std::string& out) {
+  bool quoted(std::string& out, bool keep = true) {
     if (peek() != '"') return false;
     std::size_t i = pos_ + 1;
     std::string value;
@@ -90,11 +91,11 @@ class Scanner {
         if (i + 1 >= s_.size()) return false;
         const unsigned char q = static_cast<unsigned char>(s_[i + 1]);
         if (q == 0x0A || q == 0x0D || q > 0x7F) return false;
-        value += char(q);
+        if (keep) value += char(q);
         i += 2;
         continue;
       }
-      value += c;
+      if (keep) value += c;
       ++i;
     }
     return false;
@@ -106,24 +107,26 @@ class Scanner {
 };
 
 // *( SEMI generic-param ) up to the end of the value or a character the caller handles.
+// kBuild false: check the grammar only, building nothing (the parser's validation pass).
+template <bool kBuild>
 bool parse_params(Scanner& sc, Params& params) {
   while (sc.eat_sep(';')) {
     Param p;
     const auto name = sc.token();
     if (name.empty()) return false;
-    p.name = std::string(name);
+    if constexpr (kBuild) p.name = std::string(name);
     if (sc.eat_sep('=')) {
       p.has_value = true;
       if (sc.peek() == '"') {
-        if (!sc.quoted(p.value)) return false;
+        if (!sc.quoted(p.value, kBuild)) return false;
         p.quoted = true;
       } else {
         const auto v = sc.gen_value();
         if (v.empty()) return false;
-        p.value = std::string(v);
+        if constexpr (kBuild) p.value = std::string(v);
       }
     }
-    params.push_back(std::move(p));
+    if constexpr (kBuild) params.push_back(std::move(p));
   }
   return true;
 }
@@ -137,6 +140,7 @@ bool valid_uri_text(std::string_view uri) {
   return true;
 }
 
+template <bool kBuild>
 bool parse_host_port(Scanner& sc, Via& via) {
   std::string_view rest = sc.rest();
   std::size_t n = 0;
@@ -173,6 +177,7 @@ bool parse_host_port(Scanner& sc, Via& via) {
   return true;
 }
 
+template <bool kBuild>
 Result<Via> parse_via(std::string_view value) {
   Scanner sc(value);
   sc.skip_ws();
@@ -185,14 +190,16 @@ Result<Via> parse_via(std::string_view value) {
   const auto transport = sc.token();
   if (transport.empty()) return bad("Via: no transport");
   Via via;
-  via.transport.assign(transport.begin(), transport.end());
-  for (char& c : via.transport)
-    if (c >= 'a' && c <= 'z') c = char(c - 'a' + 'A');
+  if constexpr (kBuild) {
+    via.transport.assign(transport.begin(), transport.end());
+    for (char& c : via.transport)
+      if (c >= 'a' && c <= 'z') c = char(c - 'a' + 'A');
+  }
   const std::size_t before = sc.pos();
   sc.skip_ws();
   if (sc.pos() == before) return bad("Via: no space before sent-by");
-  if (!parse_host_port(sc, via)) return bad("Via: malformed sent-by");
-  if (!parse_params(sc, via.params)) return bad("Via: malformed parameter");
+  if (!parse_host_port<kBuild>(sc, via)) return bad("Via: malformed sent-by");
+  if (!parse_params<kBuild>(sc, via.params)) return bad("Via: malformed parameter");
   sc.skip_ws();
   if (!sc.done()) return bad("Via: unexpected text after the parameters");
   return via;
@@ -207,23 +214,24 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-bool is_token_char(char c) {
-  if (is_alpha(c) || is_digit(c)) return true;
-  switch (c) {
-    case '-':
-    case '.':
-    case '!':
-    case '%':
-    case '*':
-    case '_':
-    case '+':
-    case '`':
-    case '\'':
-    case '~':
-      return true;
-    default:
-      return false;
+namespace {
+// RFC 3261 §25.1 token characters, as a table: the parser asks this for every name byte.
+struct TokenTable {
+  std::array<bool, 256> t{};
+  TokenTable() {
+    for (int c = 0; c < 256; ++c) {
+      const char ch = char(c);
+      t[std::size_t(c)] = is_alpha(ch) || is_digit(ch);
+    }
+    for (const char c : std::string_view("-.!%*_+`'~"))
+      t[static_cast<unsigned char>(c)] = true;
   }
+};
+const TokenTable kTokenTable;
+}  // namespace
+
+bool is_token_char(char c) {
+  return kTokenTable.t[static_cast<unsigned char>(c)];
 }
 
 bool is_token(std::string_view s) {
@@ -313,6 +321,45 @@ bool MediaType::is(std::string_view t, std::string_view s) const {
   return iequals(type, t) && iequals(subtype, s);
 }
 
+namespace {
+// Calls item(std::string_view) for each element of a comma list without building a vector;
+// false when the list is malformed (empty element, open quote or '<') or item returns false.
+template <class F>
+bool for_each_item(std::string_view value, F&& item) {
+  std::size_t start = 0;
+  bool in_quote = false;
+  bool in_angle = false;
+  auto emit = [&](std::size_t end) {
+    std::string_view it = value.substr(start, end - start);
+    while (!it.empty() && is_ws(it.front()))
+      it.remove_prefix(1);
+    while (!it.empty() && is_ws(it.back()))
+      it.remove_suffix(1);
+    return !it.empty() && item(it);
+  };
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (in_quote) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_quote = false;
+      }
+    } else if (in_angle) {
+      if (c == '>') in_angle = false;
+    } else if (c == '"') {
+      in_quote = true;
+    } else if (c == '<') {
+      in_angle = true;
+    } else if (c == ',') {
+      if (!emit(i)) return false;
+      start = i + 1;
+    }
+  }
+  return !in_quote && !in_angle && emit(value.size());
+}
+}  // namespace
+
 Result<std::vector<std::string_view>> split_list(std::string_view value) {
   std::vector<std::string_view> items;
   std::size_t start = 0;
@@ -359,14 +406,16 @@ Result<std::vector<Via>> parse_via_list(std::string_view value) {
   std::vector<Via> vias;
   vias.reserve(items->size());
   for (const auto item : *items) {
-    auto via = parse_via(item);
+    auto via = parse_via<true>(item);
     if (!via) return via.error();
     vias.push_back(std::move(*via));
   }
   return vias;
 }
 
-Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star) {
+namespace {
+template <bool kBuild>
+Result<NameAddr> name_addr(std::string_view value, bool allow_star) {
   NameAddr out;
   Scanner sc(value);
   sc.skip_ws();
@@ -376,7 +425,7 @@ Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star) {
   }
   // display-name: quoted-string, or *(token LWS) in front of '<'.
   if (sc.peek() == '"') {
-    if (!sc.quoted(out.display_name)) return bad("unterminated quoted display name");
+    if (!sc.quoted(out.display_name, kBuild)) return bad("unterminated quoted display name");
     sc.skip_ws();
     if (sc.peek() != '<') return bad("display name without <URI>");
   } else {
@@ -387,18 +436,20 @@ Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star) {
         words.remove_suffix(1);
       for (const char c : words)
         if (!is_token_char(c) && !is_ws(c)) return bad("display name is not a token list");
-      std::string collapsed;
-      bool space = false;
-      for (const char c : words) {
-        if (is_ws(c)) {
-          space = true;
-          continue;
+      if constexpr (kBuild) {
+        std::string collapsed;
+        bool space = false;
+        for (const char c : words) {
+          if (is_ws(c)) {
+            space = true;
+            continue;
+          }
+          if (space && !collapsed.empty()) collapsed += ' ';
+          space = false;
+          collapsed += c;
         }
-        if (space && !collapsed.empty()) collapsed += ' ';
-        space = false;
-        collapsed += c;
+        out.display_name = std::move(collapsed);
       }
-      out.display_name = std::move(collapsed);
       while (sc.pos() < lt)
         sc.eat(sc.peek());
     }
@@ -409,7 +460,7 @@ Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star) {
     if (gt == std::string_view::npos) return bad("'<' without '>'");
     const auto uri = rest.substr(0, gt);
     if (!valid_uri_text(uri)) return bad("malformed URI in <...>");
-    out.uri = std::string(uri);
+    if constexpr (kBuild) out.uri = std::string(uri);
     out.angle = true;
     for (std::size_t i = 0; i <= gt; ++i)
       sc.eat(sc.peek());
@@ -424,14 +475,42 @@ Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star) {
     if (!valid_uri_text(uri)) return bad("malformed addr-spec");
     if (uri.find_first_of("?,") != std::string_view::npos)
       return bad("URI with '?' or ',' must be in angle brackets");
-    out.uri = std::string(uri);
+    if constexpr (kBuild) out.uri = std::string(uri);
     for (std::size_t i = 0; i < end; ++i)
       sc.eat(sc.peek());
   }
-  if (!parse_params(sc, out.params)) return bad("malformed header parameter");
+  if (!parse_params<kBuild>(sc, out.params)) return bad("malformed header parameter");
   sc.skip_ws();
   if (!sc.done()) return bad("unexpected text after the address");
   return out;
+}
+}  // namespace
+
+Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star) {
+  return name_addr<true>(value, allow_star);
+}
+
+bool valid_name_addr(std::string_view value) {
+  return name_addr<false>(value, false).has_value();
+}
+
+bool valid_name_addr_list(std::string_view value, bool allow_star) {
+  // "*" is allowed only as the whole value (RFC 3261 §20.10).
+  if (allow_star) {
+    std::string_view v = value;
+    while (!v.empty() && is_ws(v.front()))
+      v.remove_prefix(1);
+    while (!v.empty() && is_ws(v.back()))
+      v.remove_suffix(1);
+    if (v == "*") return true;
+  }
+  return for_each_item(
+      value, [](std::string_view item) { return name_addr<false>(item, false).has_value(); });
+}
+
+bool valid_via_list(std::string_view value) {
+  return for_each_item(value,
+                       [](std::string_view item) { return parse_via<false>(item).has_value(); });
 }
 
 Result<std::vector<NameAddr>> parse_name_addr_list(std::string_view value, bool allow_star) {
@@ -502,7 +581,7 @@ Result<SessionExpires> parse_session_expires(std::string_view value) {
   if (!seconds) return bad("Session-Expires is not delta-seconds");
   SessionExpires out;
   out.seconds = *seconds;
-  if (!parse_params(sc, out.params)) return bad("Session-Expires: malformed parameter");
+  if (!parse_params<true>(sc, out.params)) return bad("Session-Expires: malformed parameter");
   sc.skip_ws();
   if (!sc.done()) return bad("Session-Expires: unexpected text");
   if (const Param* r = find_param(out.params, "refresher")) {
@@ -523,7 +602,7 @@ Result<MediaType> parse_media_type(std::string_view value) {
   if (subtype.empty()) return bad("Content-Type has no subtype");
   out.type = lowered(type);
   out.subtype = lowered(subtype);
-  if (!parse_params(sc, out.params)) return bad("Content-Type: malformed parameter");
+  if (!parse_params<true>(sc, out.params)) return bad("Content-Type: malformed parameter");
   sc.skip_ws();
   if (!sc.done()) return bad("Content-Type: unexpected text");
   return out;
@@ -536,7 +615,7 @@ Result<Disposition> parse_disposition(std::string_view value) {
   const auto type = sc.token();
   if (type.empty()) return bad("Content-Disposition has no type");
   out.type = lowered(type);
-  if (!parse_params(sc, out.params)) return bad("Content-Disposition: malformed parameter");
+  if (!parse_params<true>(sc, out.params)) return bad("Content-Disposition: malformed parameter");
   sc.skip_ws();
   if (!sc.done()) return bad("Content-Disposition: unexpected text");
   return out;
@@ -547,6 +626,30 @@ Result<std::size_t> parse_content_length(std::string_view value) {
   if (!parse_decimal(value, std::numeric_limits<std::size_t>::max(), n))
     return Error(Errc::bad_content_length, "Content-Length is not a decimal number");
   return static_cast<std::size_t>(n);
+}
+
+}  // namespace rcc::sip
+
+namespace rcc::sip {
+
+bool valid_media_type(std::string_view value) {
+  Scanner sc(value);
+  sc.skip_ws();
+  if (sc.token().empty() || !sc.eat_sep('/') || sc.token().empty()) return false;
+  Params none;
+  if (!parse_params<false>(sc, none)) return false;
+  sc.skip_ws();
+  return sc.done();
+}
+
+bool valid_disposition(std::string_view value) {
+  Scanner sc(value);
+  sc.skip_ws();
+  if (sc.token().empty()) return false;
+  Params none;
+  if (!parse_params<false>(sc, none)) return false;
+  sc.skip_ws();
+  return sc.done();
 }
 
 }  // namespace rcc::sip

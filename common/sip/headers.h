@@ -103,6 +103,13 @@ Result<Disposition> parse_disposition(std::string_view value);
 /// Content-Length: 1*DIGIT (no sign, no list), bounded by SIZE_MAX.
 Result<std::size_t> parse_content_length(std::string_view value);
 
+/// Grammar checks that build nothing (the parser validates with these; same rules as parse_*).
+bool valid_via_list(std::string_view value);
+bool valid_name_addr(std::string_view value);
+bool valid_name_addr_list(std::string_view value, bool allow_star);
+bool valid_media_type(std::string_view value);
+bool valid_disposition(std::string_view value);
+
 /// Splits a comma-separated header value, respecting quoted strings and <...>. Empty elements
 /// are an error (RFC 3261 §7.3.1: "#" lists have no empty items in SIP).
 Result<std::vector<std::string_view>> split_list(std::string_view value);

@@ -1,6 +1,7 @@
 #include "sip/message.h"
 
 #include <array>
+#include <cstdint>
 
 #include "sip/error.h"
 
@@ -11,70 +12,101 @@ struct Known {
   std::string_view name;
   char compact;  // '\0' when the header has no compact form
   bool list;     // "#" list-valued: values() splits it at commas
+  HeaderId id;
 };
 
 // RFC 3261 §7.3.3 and §20, RFC 4028 (x = Session-Expires), RFC 3265 (o, u), RFC 3515 (r),
 // RFC 3892 (b), RFC 3841 (a, j, d), RFC 4474 (y, n).
 constexpr std::array<Known, 44> kKnown{{
-    {"Accept", '\0', true},
-    {"Accept-Contact", 'a', true},
-    {"Accept-Encoding", '\0', true},
-    {"Accept-Language", '\0', true},
-    {"Alert-Info", '\0', true},
-    {"Allow", '\0', true},
-    {"Allow-Events", 'u', true},
-    {"Authorization", '\0', false},
-    {"Call-ID", 'i', false},
-    {"Call-Info", '\0', true},
-    {"Contact", 'm', true},
-    {"Content-Disposition", '\0', false},
-    {"Content-Encoding", 'e', true},
-    {"Content-Language", '\0', true},
-    {"Content-Length", 'l', false},
-    {"Content-Type", 'c', false},
-    {"CSeq", '\0', false},
-    {"Date", '\0', false},
-    {"Event", 'o', false},
-    {"Expires", '\0', false},
-    {"From", 'f', false},
-    {"Identity", 'y', false},
-    {"Identity-Info", 'n', false},
-    {"Max-Forwards", '\0', false},
-    {"Min-Expires", '\0', false},
-    {"Min-SE", '\0', false},
-    {"Proxy-Require", '\0', true},
-    {"Record-Route", '\0', true},
-    {"Refer-To", 'r', false},
-    {"Referred-By", 'b', false},
-    {"Reject-Contact", 'j', true},
-    {"Request-Disposition", 'd', true},
-    {"Require", '\0', true},
-    {"Retry-After", '\0', false},
-    {"Route", '\0', true},
-    {"Server", '\0', false},
-    {"Session-Expires", 'x', false},
-    {"Subject", 's', false},
-    {"Supported", 'k', true},
-    {"To", 't', false},
-    {"Unsupported", '\0', true},
-    {"User-Agent", '\0', false},
-    {"Via", 'v', true},
-    {"Warning", '\0', true},
+    {"Accept", '\0', true, HeaderId::accept},
+    {"Accept-Contact", 'a', true, HeaderId::accept_contact},
+    {"Accept-Encoding", '\0', true, HeaderId::accept_encoding},
+    {"Accept-Language", '\0', true, HeaderId::accept_language},
+    {"Alert-Info", '\0', true, HeaderId::alert_info},
+    {"Allow", '\0', true, HeaderId::allow},
+    {"Allow-Events", 'u', true, HeaderId::allow_events},
+    {"Authorization", '\0', false, HeaderId::authorization},
+    {"Call-ID", 'i', false, HeaderId::call_id},
+    {"Call-Info", '\0', true, HeaderId::call_info},
+    {"Contact", 'm', true, HeaderId::contact},
+    {"Content-Disposition", '\0', false, HeaderId::content_disposition},
+    {"Content-Encoding", 'e', true, HeaderId::content_encoding},
+    {"Content-Language", '\0', true, HeaderId::content_language},
+    {"Content-Length", 'l', false, HeaderId::content_length},
+    {"Content-Type", 'c', false, HeaderId::content_type},
+    {"CSeq", '\0', false, HeaderId::cseq},
+    {"Date", '\0', false, HeaderId::date},
+    {"Event", 'o', false, HeaderId::event},
+    {"Expires", '\0', false, HeaderId::expires},
+    {"From", 'f', false, HeaderId::from},
+    {"Identity", 'y', false, HeaderId::identity},
+    {"Identity-Info", 'n', false, HeaderId::identity_info},
+    {"Max-Forwards", '\0', false, HeaderId::max_forwards},
+    {"Min-Expires", '\0', false, HeaderId::min_expires},
+    {"Min-SE", '\0', false, HeaderId::min_se},
+    {"Proxy-Require", '\0', true, HeaderId::proxy_require},
+    {"Record-Route", '\0', true, HeaderId::record_route},
+    {"Refer-To", 'r', false, HeaderId::refer_to},
+    {"Referred-By", 'b', false, HeaderId::referred_by},
+    {"Reject-Contact", 'j', true, HeaderId::reject_contact},
+    {"Request-Disposition", 'd', true, HeaderId::request_disposition},
+    {"Require", '\0', true, HeaderId::require},
+    {"Retry-After", '\0', false, HeaderId::retry_after},
+    {"Route", '\0', true, HeaderId::route},
+    {"Server", '\0', false, HeaderId::server},
+    {"Session-Expires", 'x', false, HeaderId::session_expires},
+    {"Subject", 's', false, HeaderId::subject},
+    {"Supported", 'k', true, HeaderId::supported},
+    {"To", 't', false, HeaderId::to},
+    {"Unsupported", '\0', true, HeaderId::unsupported},
+    {"User-Agent", '\0', false, HeaderId::user_agent},
+    {"Via", 'v', true, HeaderId::via},
+    {"Warning", '\0', true, HeaderId::warning},
 }};
 
 char lower(char c) {
   return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
 }
 
-const Known* find_known(std::string_view name) {
-  if (name.size() == 1) {
-    const char c = lower(name[0]);
-    for (const auto& k : kKnown)
-      if (k.compact != '\0' && k.compact == c) return &k;
-    return nullptr;
+// A small hash index over kKnown, built once: (length, first and last letter) pick a bucket of at
+// most a few names, so a lookup costs one short comparison instead of a scan of the table.
+constexpr std::size_t kBuckets = 128;
+std::size_t bucket_of(std::string_view name) {
+  return (name.size() + 31 * std::size_t(lower(name.front())) +
+          7 * std::size_t(lower(name.back()))) %
+         kBuckets;
+}
+struct Index {
+  std::array<std::array<std::int8_t, 4>, kBuckets> names{};
+  std::array<std::int8_t, 128> compact{};
+  Index() {
+    for (auto& b : names)
+      b.fill(-1);
+    compact.fill(-1);
+    for (std::size_t i = 0; i < kKnown.size(); ++i) {
+      for (auto& slot : names[bucket_of(kKnown[i].name)])
+        if (slot < 0) {
+          slot = std::int8_t(i);
+          break;
+        }
+      if (kKnown[i].compact) compact[std::size_t(kKnown[i].compact)] = std::int8_t(i);
+    }
   }
-  for (const auto& k : kKnown)
+};
+
+const Known* find_known(std::string_view name) {
+  static const Index index;
+  if (name.empty()) return nullptr;
+  if (name.size() == 1) {
+    const auto c = static_cast<unsigned char>(lower(name[0]));
+    const int i = c < 128 ? index.compact[c] : -1;
+    return i < 0 ? nullptr : &kKnown[std::size_t(i)];
+  }
+  for (const auto i : index.names[bucket_of(name)]) {
+    if (i < 0) break;
+    const Known& k = kKnown[std::size_t(i)];
     if (k.name.size() == name.size() && iequals(k.name, name)) return &k;
+  }
   return nullptr;
 }
 
@@ -87,6 +119,16 @@ bool same_name(const std::string& stored, std::string_view wanted_canonical,
 }
 
 }  // namespace
+
+std::string_view header_name(HeaderId id) {
+  const auto i = static_cast<std::size_t>(id);
+  return i == 0 || i > kKnown.size() ? std::string_view() : kKnown[i - 1].name;
+}
+
+HeaderId canonical_header_id(std::string_view name) {
+  const Known* k = find_known(name);
+  return k ? k->id : HeaderId::other;
+}
 
 std::string_view canonical_header_name(std::string_view name) {
   const Known* k = find_known(name);
@@ -127,8 +169,9 @@ std::vector<std::string> Message::values(std::string_view name) const {
 }
 
 void Message::add(std::string_view name, std::string value) {
-  const auto canonical = canonical_header_name(name);
-  headers.push_back({std::string(canonical.empty() ? name : canonical), std::move(value)});
+  const Known* k = find_known(name);
+  headers.push_back(
+      {std::string(k ? k->name : name), std::move(value), k ? k->id : HeaderId::other});
 }
 
 void Message::remove(std::string_view name) {

@@ -20,9 +20,59 @@
 
 namespace rcc::sip {
 
+/// The headers the stack knows, in the order of canonical_header_name()'s table.
+enum class HeaderId : std::uint8_t {
+  other = 0,  ///< a header the stack does not know
+  accept,
+  accept_contact,
+  accept_encoding,
+  accept_language,
+  alert_info,
+  allow,
+  allow_events,
+  authorization,
+  call_id,
+  call_info,
+  contact,
+  content_disposition,
+  content_encoding,
+  content_language,
+  content_length,
+  content_type,
+  cseq,
+  date,
+  event,
+  expires,
+  from,
+  identity,
+  identity_info,
+  max_forwards,
+  min_expires,
+  min_se,
+  proxy_require,
+  record_route,
+  refer_to,
+  referred_by,
+  reject_contact,
+  request_disposition,
+  require,
+  retry_after,
+  route,
+  server,
+  session_expires,
+  subject,
+  supported,
+  to,
+  unsupported,
+  user_agent,
+  via,
+  warning,
+};
+
 struct Header {
   std::string name;
   std::string value;
+  HeaderId id = HeaderId::other;  ///< derived from name (canonical_header_id); not compared
   bool operator==(const Header& o) const { return name == o.name && value == o.value; }
 };
 
@@ -30,6 +80,10 @@ struct Header {
 /// compact forms of RFC 3261 §7.3.3 and the IANA registry (i, m, f, t, v, l, c, e, k, s, x, o,
 /// r, b, u, a, j, d, y, n); empty for other names.
 std::string_view canonical_header_name(std::string_view name);
+/// The id of a known header name (long or compact form, any case), HeaderId::other otherwise.
+HeaderId canonical_header_id(std::string_view name);
+/// The canonical name of a known header id (empty for HeaderId::other).
+std::string_view header_name(HeaderId id);
 
 struct Message {
   // Request-Line (method non-empty) or Status-Line (status non-zero).

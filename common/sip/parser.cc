@@ -1,6 +1,7 @@
 #include "sip/parser.h"
 
 #include <cstring>
+#include <optional>
 
 #include "sip/error.h"
 
@@ -90,77 +91,121 @@ Result<void> parse_start_line(std::string_view line, Message& m) {
   return {};
 }
 
-// Checks the headers the stack reads, so that a Message that exists is well formed.
-Result<void> validate(const Message& m) {
-  enum Single { call_id, cseq, from, to, max_fwd, ctype, clen, sexp, minse, cdisp, kSingles };
-  static constexpr std::string_view kSingleNames[kSingles] = {
-      "Call-ID",        "CSeq",
-      "From",           "To",
-      "Max-Forwards",   "Content-Type",
-      "Content-Length", "Session-Expires",
-      "Min-SE",         "Content-Disposition"};
-  const std::string* single[kSingles] = {};
+// Checks the headers the stack reads, so that a Message that exists is well formed. Returns the
+// Content-Length when there is one. The checks build nothing (valid_* in headers.h).
+Result<std::optional<std::size_t>> validate(const Message& m) {
+  const std::string* call_id = nullptr;
+  const std::string* cseq = nullptr;
+  const std::string* from = nullptr;
+  const std::string* to = nullptr;
+  const std::string* max_fwd = nullptr;
+  const std::string* ctype = nullptr;
+  const std::string* clen = nullptr;
+  const std::string* sexp = nullptr;
+  const std::string* minse = nullptr;
+  const std::string* cdisp = nullptr;
   bool via = false;
+  const Header* repeated = nullptr;
+  auto once = [&repeated](const std::string*& slot, const Header& h) {
+    if (slot) repeated = &h;
+    slot = &h.value;
+  };
   for (const auto& h : m.headers) {
-    // Names are canonical already; only known headers matter here.
-    for (int i = 0; i < kSingles; ++i) {
-      if (h.name != kSingleNames[i]) continue;
-      if (single[i]) {
-        if (i == clen) return Error(Errc::multiple_content_length, "Content-Length repeated");
-        return Error(Errc::duplicate_header, std::string(kSingleNames[i]) + " repeated");
-      }
-      single[i] = &h.value;
+    switch (h.id) {
+      case HeaderId::call_id:
+        once(call_id, h);
+        break;
+      case HeaderId::cseq:
+        once(cseq, h);
+        break;
+      case HeaderId::from:
+        once(from, h);
+        break;
+      case HeaderId::to:
+        once(to, h);
+        break;
+      case HeaderId::max_forwards:
+        once(max_fwd, h);
+        break;
+      case HeaderId::content_type:
+        once(ctype, h);
+        break;
+      case HeaderId::session_expires:
+        once(sexp, h);
+        break;
+      case HeaderId::min_se:
+        once(minse, h);
+        break;
+      case HeaderId::content_disposition:
+        once(cdisp, h);
+        break;
+      case HeaderId::content_length:
+        if (clen) return Error(Errc::multiple_content_length, "Content-Length repeated");
+        clen = &h.value;
+        break;
+      case HeaderId::via:
+        via = true;
+        break;
+      default:
+        break;
     }
-    if (h.name == "Via") via = true;
+    if (repeated) return Error(Errc::duplicate_header, repeated->name + " repeated");
   }
-  if (single[clen]) {
-    if (auto n = parse_content_length(*single[clen]); !n) return n.error();
+  std::optional<std::size_t> length;
+  if (clen) {
+    auto n = parse_content_length(*clen);
+    if (!n) return n.error();
+    length = *n;
   }
   if (!via) return Error(Errc::missing_header, "no Via");
-  for (const int i : {from, to, call_id, cseq})
-    if (!single[i] || single[i]->empty())
-      return Error(Errc::missing_header, "no " + std::string(kSingleNames[i]));
+  if (!from || from->empty()) return Error(Errc::missing_header, "no From");
+  if (!to || to->empty()) return Error(Errc::missing_header, "no To");
+  if (!call_id || call_id->empty()) return Error(Errc::missing_header, "no Call-ID");
+  if (!cseq || cseq->empty()) return Error(Errc::missing_header, "no CSeq");
   for (const auto& h : m.headers) {
-    Result<void> ok;
-    if (h.name == "Via") {
-      if (auto v = parse_via_list(h.value); !v) ok = v.error();
-    } else if (h.name == "Contact") {
-      if (auto v = parse_name_addr_list(h.value, true); !v) ok = v.error();
-    } else if (h.name == "Route" || h.name == "Record-Route") {
-      if (auto v = parse_name_addr_list(h.value); !v) ok = v.error();
-    } else if (h.name == "Date") {
-      // RFC 3261 §20.17: rfc1123-date in GMT only (RFC 4475 §3.1.2.12).
-      if (h.value.size() < 4 || h.value.compare(h.value.size() - 4, 4, " GMT") != 0)
-        ok = Error(Errc::bad_header_value, "Date is not in GMT");
+    bool good = true;
+    switch (h.id) {
+      case HeaderId::via:
+        good = valid_via_list(h.value);
+        break;
+      case HeaderId::contact:
+        good = valid_name_addr_list(h.value, true);
+        break;
+      case HeaderId::route:
+      case HeaderId::record_route:
+        good = valid_name_addr_list(h.value, false);
+        break;
+      case HeaderId::date:
+        // RFC 3261 §20.17: rfc1123-date in GMT only (RFC 4475 §3.1.2.12).
+        good = h.value.size() >= 4 && h.value.compare(h.value.size() - 4, 4, " GMT") == 0;
+        break;
+      default:
+        break;
     }
-    if (!ok) return Error(ok.error().code(), h.name + ": " + ok.error().detail());
+    if (!good) return Error(Errc::bad_header_value, "malformed " + h.name);
   }
-  for (const int i : {from, to}) {
-    if (auto v = parse_name_addr(*single[i]); !v)
-      return Error(v.error().code(), std::string(kSingleNames[i]) + ": " + v.error().detail());
-  }
-  auto cs = parse_cseq(*single[cseq]);
+  if (!valid_name_addr(*from)) return Error(Errc::bad_header_value, "malformed From");
+  if (!valid_name_addr(*to)) return Error(Errc::bad_header_value, "malformed To");
+  auto cs = parse_cseq(*cseq);
   if (!cs) return cs.error();
-  if (single[max_fwd]) {
-    if (auto v = parse_max_forwards(*single[max_fwd]); !v) return v.error();
+  if (max_fwd) {
+    if (auto v = parse_max_forwards(*max_fwd); !v) return v.error();
   }
-  if (single[sexp]) {
-    if (auto v = parse_session_expires(*single[sexp]); !v) return v.error();
+  if (sexp) {
+    if (auto v = parse_session_expires(*sexp); !v) return v.error();
   }
-  if (single[minse]) {
-    std::string_view s(*single[minse]);
+  if (minse) {
+    std::string_view s(*minse);
     if (auto v = parse_delta_seconds(trim(s.substr(0, s.find(';')))); !v)
       return Error(Errc::bad_header_value, "Min-SE is not delta-seconds");
   }
-  if (single[ctype]) {
-    if (auto v = parse_media_type(*single[ctype]); !v) return v.error();
-  }
-  if (single[cdisp]) {
-    if (auto v = parse_disposition(*single[cdisp]); !v) return v.error();
-  }
+  if (ctype && !valid_media_type(*ctype))
+    return Error(Errc::bad_header_value, "malformed Content-Type");
+  if (cdisp && !valid_disposition(*cdisp))
+    return Error(Errc::bad_header_value, "malformed Content-Disposition");
   if (m.is_request() && cs->method != m.method)
     return Error(Errc::cseq_mismatch, "CSeq method " + cs->method + " on a " + m.method);
-  return {};
+  return length;
 }
 
 }  // namespace
@@ -269,11 +314,15 @@ Result<void> Parser::parse_head(std::string_view head) {
   pos += 2;
   msg_.headers.reserve(16);
   while (pos < head.size()) {
-    const std::size_t eol = head.find("\r\n", pos);
+    // scan() saw every LF preceded by CR, so the first CR of the line must be its end: one
+    // memchr finds the line and proves it holds no bare CR.
+    const void* cr = std::memchr(head.data() + pos, '\r', head.size() - pos);
+    if (!cr) return Error(Errc::bad_line_end, "line without CRLF");
+    const std::size_t eol = std::size_t(static_cast<const char*>(cr) - head.data());
+    if (eol + 1 >= head.size() || head[eol + 1] != '\n')
+      return Error(Errc::bad_line_end, "CR without LF");
     const auto line = head.substr(pos, eol - pos);
     pos = eol + 2;
-    if (std::memchr(line.data(), '\r', line.size()))
-      return Error(Errc::bad_line_end, "CR without LF");
     if (is_ws(line.front())) {
       // RFC 3261 §7.3.1: a folded line continues the previous header; the fold is one SP.
       if (msg_.headers.empty())
@@ -295,13 +344,15 @@ Result<void> Parser::parse_head(std::string_view head) {
       return Error(Errc::bad_header_line, "header name is not a token");
     if (msg_.headers.size() >= limits_.max_header_count)
       return Error(Errc::too_many_headers, "more header fields than the limit");
-    const auto canonical = canonical_header_name(name);
+    const auto id = canonical_header_id(name);
+    const auto canonical = id == HeaderId::other ? name : header_name(id);
     const auto value = trim(line.substr(colon + 1));
-    msg_.headers.push_back({std::string(canonical.empty() ? name : canonical), std::string(value)});
+    msg_.headers.push_back({std::string(canonical), std::string(value), id});
   }
-  if (auto ok = validate(msg_); !ok) return ok.error();
-  if (const std::string* cl = msg_.header("Content-Length")) {
-    content_length_ = *parse_content_length(*cl);
+  auto length = validate(msg_);
+  if (!length) return length.error();
+  if (*length) {
+    content_length_ = **length;
     has_length_ = true;
     if (content_length_ > limits_.max_body_bytes)
       return Error(Errc::body_too_large, "Content-Length larger than the limit");
