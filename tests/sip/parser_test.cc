@@ -106,7 +106,6 @@ TEST_CASE("sip parser refuses the bad inputs of its table with the exact error",
     Errc code;
     int status;  // the response a request gets (0: none)
   };
-  sip::Limits small;
   const std::vector<Bad> table = {
       {"bare LF line ends", "OPTIONS sip:a@b SIP/2.0\nVia: x\n\n", Errc::bad_line_end, 400},
       {"CR inside a header line", with_header("Subject: a\rb"), Errc::bad_line_end, 400},

@@ -29,13 +29,11 @@ inline std::string read_data(const std::string& relative) {
 inline Result<Message> parse_in_two(std::string_view bytes, std::size_t cut, Framing framing,
                                     Limits limits = {}) {
   Parser p(framing, limits);
-  std::size_t used_total = 0;
   for (auto piece : {bytes.substr(0, cut), bytes.substr(cut)}) {
     while (!piece.empty() && !p.done()) {
       auto used = p.feed(piece);
       if (!used) return used.error();
       piece.remove_prefix(*used);
-      used_total += *used;
     }
   }
   if (framing == Framing::datagram) {
