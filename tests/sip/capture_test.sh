@@ -25,7 +25,11 @@ for _ in $(seq 50); do grep -q '^tcp=' server.out && break; sleep 0.1; done
 port=$(sed -n 's/^tcp=\([0-9]*\) .*/\1/p' server.out)
 [ -n "$port" ] || { echo "capture_test: the server did not start" >&2; cat server.err >&2; exit 1; }
 
-tshark -i lo -f "tcp port $port" -w cap.pcapng -a duration:30 > tshark.out 2> tshark.err &
+# A closed port of our own: connecting to it shows when the capture is really running (tshark
+# says "Capturing on" before dumpcap has opened lo).
+probe=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+tshark -i lo -f "tcp port $port or tcp port $probe" -w cap.pcapng -a duration:60 \
+  > tshark.out 2> tshark.err &
 tshark_pid=$!
 pids+=($tshark_pid)
 for _ in $(seq 100); do
@@ -37,6 +41,16 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 grep -q "Capturing on" tshark.err || { echo "capture_test: SKIP: tshark did not start capturing on lo within 10 s"; exit 77; }
+seen=0
+for _ in $(seq 50); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1',$probe),0.2)" 2>/dev/null || true
+  if [ "$(tshark -r cap.pcapng -Y "tcp.port==$probe" 2>/dev/null | wc -l)" -gt 0 ]; then
+    seen=1
+    break
+  fi
+  sleep 0.2
+done
+[ "$seen" = 1 ] || { echo "capture_test: SKIP: tshark on lo captured nothing within 10 s"; exit 77; }
 
 "$server_bin" --client "$port" "$data/invite_request_system_status.sip" "$data/ack.sip" \
   "$data/info_make_call.sip" "$data/update_refresh.sip" "$data/bye.sip" > client.out
