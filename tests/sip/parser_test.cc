@@ -6,6 +6,7 @@
 
 #include "sip/error.h"
 #include "sip/parser.h"
+#include "sip/response.h"
 #include "sip_test_util.h"
 
 namespace sip = rcc::sip;
@@ -225,4 +226,41 @@ TEST_CASE("sip parser normalises folds, compact names and whitespace", "[sip][pa
   CHECK(m->headers[4] == sip::Header{"CSeq", "2 INFO"});
   CHECK(m->headers[5] == sip::Header{"Subject", "a b"});
   CHECK(m->headers[6] == sip::Header{"Content-Length", "0"});
+}
+
+TEST_CASE("sip parser bounds a datagram body without Content-Length", "[sip][parser]") {
+  sip::Limits limits;
+  limits.max_body_bytes = 10;
+  const auto bytes = without_header("Content-Length") + std::string(11, 'b');
+  auto r = sip::parse(bytes, limits);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == Errc::body_too_large);
+  CHECK(sip::response_status(r.error().code()) == 413);
+  CHECK(sip::test::grind(bytes, Framing::datagram, limits) == std::string::npos);
+  limits.max_body_bytes = 11;
+  auto ok = sip::parse(bytes, limits);
+  REQUIRE(ok);
+  CHECK(ok->body == std::string(11, 'b'));
+}
+
+TEST_CASE("sip error responses answer requests only, with what routes them back", "[sip][parser]") {
+  const auto bad_version =
+      "OPTIONS sip:gw@example.com SIP/3.0\r\n" + kOptions.substr(kOptions.find("\r\n") + 2);
+  auto r = sip::parse(bad_version);
+  REQUIRE_FALSE(r);
+  auto answer = sip::error_response(bad_version, r.error().code());
+  REQUIRE(answer);
+  CHECK(answer->status == 505);
+  CHECK(answer->reason == "Version Not Supported");
+  CHECK(answer->header("Warning") != nullptr);
+  CHECK(answer->to()->tag() == "rcc-err");
+  CHECK(answer->cseq()->number == 63104);
+  auto back = sip::parse(sip::serialize(*answer));
+  REQUIRE(back);
+  CHECK(*back == *answer);
+  // A broken response is dropped, never answered.
+  CHECK_FALSE(
+      sip::error_response("SIP/2.0 2000 OK\r\n\r\n", make_error_code(Errc::bad_status_code)));
+  // Nothing to answer when the start line never ended.
+  CHECK_FALSE(sip::error_response("OPTIONS sip:a", make_error_code(Errc::start_line_too_long)));
 }
