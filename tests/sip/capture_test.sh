@@ -64,6 +64,16 @@ bad=$(tshark "${decode[@]}" -Y '_ws.malformed || _ws.expert.severity >= "Error"'
 methods=$(tshark "${decode[@]}" -Y sip -T fields -e sip.CSeq.method -e sip.Status-Code 2>/dev/null \
   | tr '\t' ' ' | sort | uniq -c | tr -s ' ' | tr '\n' ';')
 echo "capture_test: $count SIP packets on port $port: $methods"
+# Negative control: the same filter must flag a malformed SIP message (an unclosed '<' in
+# Contact), put in a pcap by text2pcap, or a clean result above would prove nothing.
+printf 'INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nContact: <sip:a@b\r\nContent-Type: application/sdp\r\nContent-Length: 12\r\n\r\nv=0\r\nm=audio x\r\n' \
+  | od -Ax -tx1 -v > bad.hex
+text2pcap -q -T 40000,"$port" bad.hex bad.pcap
+control=$(tshark -r bad.pcap -d "tcp.port==$port,sip" -Y '_ws.malformed || _ws.expert.severity >= "Error"' 2>/dev/null | wc -l)
+if [ "$control" = 0 ]; then
+  echo "capture_test: the malformed-packet check did not flag a malformed message" >&2
+  exit 1
+fi
 if [ "$bad" != 0 ]; then
   echo "capture_test: $bad packets malformed or with expert errors:" >&2
   tshark "${decode[@]}" -Y '_ws.malformed || _ws.expert.severity >= "Error"' -V 2>/dev/null | head -60 >&2
