@@ -1,0 +1,398 @@
+#include "sip/dialog.h"
+
+#include <algorithm>
+
+#include "sip/error.h"
+#include "sip/headers.h"
+#include "sip/parser.h"
+#include "sip/response.h"
+
+namespace rcc::sip {
+namespace {
+
+constexpr TimerOwner kSessionTimerBit = TimerOwner(1) << 63;
+
+// A name-addr without its tag parameter, as a dialog remembers the peer's and its own URI.
+std::string without_tag(const NameAddr& a) {
+  NameAddr copy = a;
+  copy.params.erase(std::remove_if(copy.params.begin(), copy.params.end(),
+                                   [](const Param& p) { return iequals(p.name, "tag"); }),
+                    copy.params.end());
+  return copy.to_string();
+}
+
+bool supports_timer(const Message& m) {
+  for (const auto& v : m.values("Supported"))
+    if (iequals(v, "timer")) return true;
+  for (const auto& v : m.values("Require"))
+    if (iequals(v, "timer")) return true;
+  return false;
+}
+
+}  // namespace
+
+DialogLayer::DialogLayer(TransactionSink& sink, DialogHandler& handler, DialogConfig config,
+                         TimerConfig timers)
+    : sink_(sink), handler_(handler), config_(std::move(config)), txns_(sink, *this, timers) {}
+
+const Dialog* DialogLayer::find(DialogKey key) const {
+  const auto it = dialogs_.find(key);
+  return it == dialogs_.end() ? nullptr : &it->second;
+}
+
+Dialog* DialogLayer::match(const Message& request) {
+  const auto to = request.to();
+  const auto from = request.from();
+  if (!to || !from) return nullptr;
+  const auto call_id = request.call_id();
+  for (auto& [key, d] : dialogs_)
+    if (d.call_id == call_id && d.local_tag == to->tag() && d.remote_tag == from->tag()) return &d;
+  return nullptr;
+}
+
+void DialogLayer::reply(TxnId txn, const Message& request, int status, std::vector<Header> extra,
+                        const std::string& to_tag) {
+  Message r = make_response(request, status, to_tag.empty() ? random_token(8) : to_tag);
+  r.remove("Content-Length");
+  for (auto& h : extra)
+    r.headers.push_back(std::move(h));
+  r.add("Server", config_.server);
+  r.add("Content-Length", "0");
+  (void)txns_.respond(txn, r);
+}
+
+// RFC 4028 §8: a Session-Expires below our Min-SE gets 422 with our Min-SE.
+bool DialogLayer::session_check(TxnId txn, const Message& request) {
+  const auto se = request.session_expires();
+  if (se && se->seconds < config_.min_se) {
+    reply(txn, request, 422, {{"Min-SE", std::to_string(config_.min_se)}});
+    return false;
+  }
+  return true;
+}
+
+// RFC 4028 §9: the interval is the request's Session-Expires (or ours when it has none and the
+// UAC supports timers); the refresher is the one the UAC chose, else the UAC (uacsta.md §3.3).
+void DialogLayer::apply_session_timer(Dialog& d, const Message& request, Message& response) {
+  const auto se = request.session_expires();
+  const bool uac_timer = supports_timer(request);
+  if (!se && !uac_timer) {
+    d.session_interval = 0;
+    return;
+  }
+  d.session_interval = se ? se->seconds : config_.session_expires;
+  const bool uas = se && se->refresher == "uas";
+  d.we_refresh = uas || !uac_timer;  // a UAC without timer support cannot refresh (§9)
+  response.add("Session-Expires",
+               std::to_string(d.session_interval) + ";refresher=" + (d.we_refresh ? "uas" : "uac"));
+  if (uac_timer) response.add("Require", "timer");
+  arm_session_timer(d);
+}
+
+void DialogLayer::arm_session_timer(Dialog& d) {
+  if (d.session_interval == 0) return;
+  ++d.session_generation;
+  const TimerOwner owner = kSessionTimerBit | next_request_++;
+  session_timers_[owner] = {d.key, d.session_generation};
+  const std::uint32_t n = d.session_interval;
+  // §10: the refresher refreshes at half the interval; the other side sends BYE shortly before
+  // the session expires, at N - min(32, N/3) seconds.
+  const std::uint32_t after = d.we_refresh ? n / 2 : n - std::min<std::uint32_t>(32, n / 3);
+  sink_.start_timer(owner, Timer::session, std::chrono::seconds(after));
+}
+
+void DialogLayer::timer_fired(TimerOwner owner, Timer timer) {
+  if (!(owner & kSessionTimerBit)) {
+    txns_.timer_fired(owner, timer);
+    return;
+  }
+  const auto it = session_timers_.find(owner);
+  if (it == session_timers_.end()) return;
+  const auto [key, generation] = it->second;
+  session_timers_.erase(it);
+  const auto d = dialogs_.find(key);
+  if (d == dialogs_.end() || d->second.session_generation != generation) return;
+  if (d->second.we_refresh) {
+    Message update = build_request(d->second, "UPDATE");
+    update.add("Session-Expires", std::to_string(d->second.session_interval) + ";refresher=uas");
+    update.add("Supported", config_.supported);
+    update.add("Content-Length", "0");
+    if (start_request(d->second, std::move(update), 0)) arm_session_timer(d->second);
+    return;
+  }
+  (void)send_bye(key);  // ends the dialog; the handler hears session_expired below
+}
+
+void DialogLayer::on_request(TxnId txn, Flow flow, const Message& request) {
+  if (request.method == "ACK") {
+    if (Dialog* d = match(request)) d->confirmed = true;
+    return;  // an ACK that matches nothing is dropped (§12.2.2)
+  }
+  if (auto ok = check_request_uri(request); !ok) {
+    reply(txn, request, 416);
+    return;
+  }
+  auto unsupported = unsupported_requirements(request, config_.supported);
+  if (!unsupported.empty()) {
+    std::string list;
+    for (const auto& u : unsupported)
+      list += (list.empty() ? "" : ", ") + u;
+    reply(txn, request, 420, {{"Unsupported", list}});
+    return;
+  }
+  const auto to = request.to();
+  const bool in_dialog = to && !to->tag().empty();
+  if (!in_dialog) {
+    if (request.method == "OPTIONS") {
+      reply(
+          txn, request, 200,
+          {{"Allow", config_.allow}, {"Accept", config_.accept}, {"Supported", config_.supported}});
+    } else if (request.method == "INVITE") {
+      if (!session_check(txn, request)) return;
+      const auto from = request.from();
+      auto contacts = request.contacts();
+      auto rr = request.record_routes();
+      if (!from || !to || !contacts || contacts->size() != 1 || contacts->front().star || !rr) {
+        reply(txn, request, 400, {{"Warning", "399 rcc \"INVITE needs one Contact\""}});
+        return;
+      }
+      Dialog d;
+      d.key = next_key_++;
+      d.call_id = std::string(request.call_id());
+      d.local_tag = random_token(12);
+      d.remote_tag = std::string(from->tag());
+      d.local_uri = without_tag(*to);
+      d.remote_uri = without_tag(*from);
+      d.remote_target = contacts->front().uri;
+      for (const auto& r : *rr)
+        d.route_set.push_back(r.to_string());
+      d.flow = flow;
+      d.remote_cseq = request.cseq()->number;
+      const DialogKey key = d.key;
+      dialogs_.emplace(key, std::move(d));
+      pending_[txn] = {key, request};
+      handler_.on_invite(dialogs_.at(key), txn, request);
+    } else if (request.method == "INFO" || request.method == "BYE" || request.method == "UPDATE" ||
+               request.method == "CANCEL") {
+      // INFO, BYE and UPDATE only exist inside a dialog. The gateway answers every INVITE at
+      // once, so a CANCEL always comes too late (§9.2: 481 when nothing matches).
+      reply(txn, request, 481);
+    } else {
+      reply(txn, request, 405, {{"Allow", config_.allow}});
+    }
+    return;
+  }
+  Dialog* d = match(request);
+  if (!d) {
+    reply(txn, request, 481);  // §12.2.2: e.g. after a restart; the client rebuilds the dialog
+    return;
+  }
+  const auto cseq = request.cseq()->number;
+  if (cseq <= d->remote_cseq) {
+    reply(txn, request, 500, {{"Retry-After", "0"}}, d->local_tag);  // §12.2.2
+    return;
+  }
+  d->remote_cseq = cseq;
+  if (auto contacts = request.contacts(); contacts && contacts->size() == 1) {
+    if (request.method == "INVITE" || request.method == "UPDATE")
+      d->remote_target = contacts->front().uri;  // target refresh (§12.2.2)
+  }
+  if (request.method == "BYE") {
+    reply(txn, request, 200, {}, d->local_tag);
+    end_dialog(d->key, {});
+  } else if (request.method == "INFO") {
+    pending_[txn] = {d->key, request};
+    handler_.on_info(*d, txn, request);
+  } else if (request.method == "INVITE") {
+    if (!session_check(txn, request)) return;
+    pending_[txn] = {d->key, request};
+    handler_.on_invite(*d, txn, request);
+  } else if (request.method == "UPDATE") {
+    if (!session_check(txn, request)) return;
+    Message r = make_response(request, 200, d->local_tag);
+    r.remove("Content-Length");
+    r.add("Contact", "<" + config_.contact + ">");
+    apply_session_timer(*d, request, r);
+    r.add("Server", config_.server);
+    r.add("Content-Length", "0");
+    (void)txns_.respond(txn, r);
+  } else if (request.method == "OPTIONS") {
+    reply(txn, request, 200, {{"Allow", config_.allow}, {"Accept", config_.accept}}, d->local_tag);
+  } else {
+    reply(txn, request, 405, {{"Allow", config_.allow}}, d->local_tag);
+  }
+}
+
+Result<void> DialogLayer::answer(TxnId txn, const Answer& a) {
+  const auto p = pending_.find(txn);
+  if (p == pending_.end()) return Error(Errc::unknown_transaction, "nothing to answer");
+  const Pending pending = std::move(p->second);
+  pending_.erase(p);
+  const auto di = dialogs_.find(pending.dialog);
+  if (di == dialogs_.end()) return Error(Errc::unknown_dialog, "the dialog has ended");
+  Dialog& d = di->second;
+  const Message& req = pending.request;
+  Message r = make_response(req, a.status, d.local_tag);
+  r.remove("Content-Length");
+  const bool invite = req.method == "INVITE";
+  if (invite && a.status >= 200 && a.status < 300) {
+    for (const auto& h : req.headers)
+      if (h.name == "Record-Route") r.headers.push_back(h);  // §12.1.1: copied, in order
+    r.add("Contact", "<" + config_.contact + ">");
+    r.add("Allow", config_.allow);
+    r.add("Supported", config_.supported);
+    apply_session_timer(d, req, r);
+  }
+  for (const auto& h : a.headers)
+    r.headers.push_back(h);
+  r.add("Server", config_.server);
+  if (!a.body.empty()) {
+    r.add("Content-Disposition", "signal;handling=required");
+    r.set_body(a.body, a.content_type);
+  } else {
+    r.add("Content-Length", "0");
+  }
+  auto sent = txns_.respond(txn, r);
+  if (invite && a.status >= 300 && !d.confirmed && d.session_generation == 0 && d.local_cseq == 0 &&
+      req.to() && req.to()->tag().empty())
+    end_dialog(d.key, {});  // an initial INVITE refused: no dialog (§12.1)
+  return sent;
+}
+
+Message DialogLayer::build_request(Dialog& d, std::string_view method) {
+  Message m;
+  m.method = std::string(method);
+  // §12.2.1.1: with a loose router first (";lr") the Request-URI is the remote target and the
+  // route set goes in Route; a strict router takes the Request-URI itself and the remote target
+  // becomes the last Route.
+  std::vector<std::string> routes = d.route_set;
+  m.request_uri = d.remote_target;
+  if (!routes.empty()) {
+    auto first = parse_name_addr(routes.front());
+    if (first && !first->uri.empty() && first->uri.find(";lr") == std::string::npos) {
+      m.request_uri = first->uri;
+      routes.erase(routes.begin());
+      routes.push_back("<" + d.remote_target + ">");
+    }
+  }
+  m.add("Via", "SIP/2.0/" + config_.via_transport + " " + config_.via_sent_by + ";branch=z9hG4bK" +
+                   random_token(16));
+  for (const auto& r : routes)
+    m.add("Route", r);
+  m.add("Max-Forwards", "70");
+  m.add("From", d.local_uri + ";tag=" + d.local_tag);
+  m.add("To", d.remote_uri + ";tag=" + d.remote_tag);
+  m.add("Call-ID", d.call_id);
+  m.add("CSeq", std::to_string(++d.local_cseq) + " " + m.method);
+  return m;
+}
+
+Result<TxnId> DialogLayer::start_request(Dialog& d, Message request, std::uint64_t id) {
+  const std::string method = request.method;
+  auto txn = txns_.request(d.flow, request);
+  if (!txn) return txn.error();
+  outgoing_[*txn] = {d.key, id, method};
+  return *txn;
+}
+
+Result<std::uint64_t> DialogLayer::send_info(DialogKey key, std::string body,
+                                             std::string content_type,
+                                             std::vector<Header> headers) {
+  const auto it = dialogs_.find(key);
+  if (it == dialogs_.end()) return Error(Errc::unknown_dialog, "no dialog " + std::to_string(key));
+  const std::uint64_t id = next_request_++;
+  info_queue_[key].push_back({id, std::move(body), std::move(content_type), std::move(headers)});
+  pump_info(it->second);
+  return id;
+}
+
+void DialogLayer::pump_info(Dialog& d) {
+  auto& queue = info_queue_[d.key];
+  if (info_busy_[d.key] || queue.empty()) return;
+  Queued q = std::move(queue.front());
+  queue.erase(queue.begin());
+  Message info = build_request(d, "INFO");
+  for (auto& h : q.headers)
+    info.headers.push_back(std::move(h));
+  info.add("Content-Disposition", "signal;handling=required");
+  info.set_body(std::move(q.body), q.content_type);
+  auto txn = start_request(d, std::move(info), q.id);
+  if (!txn) {
+    handler_.on_info_result(d, q.id, nullptr, txn.error().code());
+    pump_info(d);
+    return;
+  }
+  info_busy_[d.key] = true;
+}
+
+Result<void> DialogLayer::send_bye(DialogKey key) {
+  const auto it = dialogs_.find(key);
+  if (it == dialogs_.end()) return Error(Errc::unknown_dialog, "no dialog " + std::to_string(key));
+  Message bye = build_request(it->second, "BYE");
+  bye.add("Content-Length", "0");
+  auto txn = start_request(it->second, std::move(bye), 0);
+  end_dialog(key, make_error_code(Errc::session_expired));
+  if (!txn) return txn.error();
+  return {};
+}
+
+void DialogLayer::on_response(TxnId txn, const Message& response) {
+  if (response.status < 200) return;
+  const auto it = outgoing_.find(txn);
+  if (it == outgoing_.end()) return;
+  const Outgoing out = it->second;
+  outgoing_.erase(it);
+  const auto d = dialogs_.find(out.dialog);
+  if (d == dialogs_.end()) return;
+  if (out.method == "INFO") {
+    info_busy_[out.dialog] = false;
+    handler_.on_info_result(d->second, out.id, &response, {});
+    // RFC 5057 §5.1: 481 and 408 to a request in a dialog end the dialog.
+    if (response.status == 481 || response.status == 408) {
+      end_dialog(out.dialog, make_error_code(response.status == 481 ? Errc::unknown_dialog
+                                                                    : Errc::transaction_timeout));
+      return;
+    }
+    pump_info(d->second);
+  } else if (out.method == "UPDATE" && (response.status == 481 || response.status == 408)) {
+    end_dialog(out.dialog, make_error_code(Errc::unknown_dialog));
+  }
+}
+
+void DialogLayer::on_failure(TxnId txn, std::error_code why) {
+  pending_.erase(txn);  // Timer H: our non-2xx INVITE answer was never ACKed
+  const auto it = outgoing_.find(txn);
+  if (it == outgoing_.end()) return;
+  const Outgoing out = it->second;
+  outgoing_.erase(it);
+  const auto d = dialogs_.find(out.dialog);
+  if (d == dialogs_.end()) return;
+  if (out.method == "INFO") {
+    info_busy_[out.dialog] = false;
+    handler_.on_info_result(d->second, out.id, nullptr, why);
+  }
+  if (out.method == "INFO" || out.method == "UPDATE") end_dialog(out.dialog, why);
+}
+
+void DialogLayer::flow_closed(Flow flow) {
+  txns_.flow_closed(flow);
+  std::vector<DialogKey> gone;
+  for (const auto& [key, d] : dialogs_)
+    if (d.flow == flow) gone.push_back(key);
+  for (const auto key : gone)
+    end_dialog(key, make_error_code(Errc::transport_closed));
+}
+
+void DialogLayer::end_dialog(DialogKey key, std::error_code why) {
+  const auto it = dialogs_.find(key);
+  if (it == dialogs_.end()) return;
+  const Dialog d = it->second;
+  dialogs_.erase(it);
+  info_queue_.erase(key);
+  info_busy_.erase(key);
+  for (auto p = pending_.begin(); p != pending_.end();)
+    p = p->second.dialog == key ? pending_.erase(p) : std::next(p);
+  handler_.on_dialog_ended(d, why);
+}
+
+}  // namespace rcc::sip
