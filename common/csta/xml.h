@@ -28,7 +28,9 @@ namespace rcc::csta {
 /// notes is under 2 KB and 6 levels deep; a CTI frame cannot exceed 65535 bytes (ECMA-323 Annex J).
 struct Limits {
   std::size_t max_document_bytes = 65536;  ///< Errc::too_large beyond this (at most INT_MAX)
-  int max_depth = 32;                      ///< Errc::too_deep beyond this; the root is depth 1
+  /// Errc::too_deep beyond this; the root is depth 1. libxml2 stops at 256 levels by itself
+  /// (reported as malformed_xml), so values above 256 change nothing.
+  int max_depth = 32;
 };
 
 struct XmlDocFree {
