@@ -5,7 +5,7 @@
 //   auto m = csta::decode(body);                 // Result<Message>
 //   if (!m) answer_400(m.error());               // malformed, hostile, unknown: see csta::Errc
 //   if (auto* mc = std::get_if<csta::MakeCall>(&m->body)) {
-//     csta::Message r{m->ns, csta::MakeCallResponse{{"17", mc->calling_device}}};
+//     auto r = csta::answer(*m, csta::MakeCallResponse{{"17", mc->calling_device}});
 //     send(csta::encode(r));                     // same edition as the request (Message::ns)
 //   }
 //
@@ -27,6 +27,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 
 #include "csta/events.h"
@@ -74,6 +75,12 @@ struct Message {
   Namespace ns = Namespace::ed3;
   Body body;
 };
+
+/// A response or event for `request`, in the request's edition (uacsta.md §4.0: answer in the
+/// namespace of the request).
+inline Message answer(const Message& request, Body body) {
+  return {request.ns, std::move(body)};
+}
 
 struct EncodeOptions {
   /// Start with <?xml version="1.0" encoding="UTF-8"?> (uacsta.md §4.0 recommends it for SIP;

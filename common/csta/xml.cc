@@ -5,6 +5,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
+#include <cassert>
 #include <climits>
 #include <string>
 
@@ -222,6 +223,7 @@ void XmlWriter::start(std::string_view name) {
 }
 
 void XmlWriter::attribute(std::string_view name, std::string_view value) {
+  assert(start_tag_open_ && "attribute() only directly after start()");
   out_ += ' ';
   out_ += name;
   out_ += "=\"";

@@ -1,4 +1,5 @@
 #include "csta/codec.h"
+#include "csta/line_uri.h"
 
 #include <catch2/catch.hpp>
 
@@ -386,4 +387,27 @@ TEST_CASE("csta codec writes the same bytes for the same message", "[csta][codec
   const std::string a = encode(m, EncodeOptions{false});
   CHECK(a == encode(m, EncodeOptions{false}));
   CHECK(a == compact(read_example("uacsta/delivered_event.xml")));
+}
+
+TEST_CASE("csta codec answers in the edition of the request", "[csta][codec][namespace]") {
+  const Message req = decoded(with_ns(
+      kEd4, "MonitorStart",
+      "<monitorObject><deviceObject>" + kLine + "</deviceObject></monitorObject></MonitorStart>"));
+  const Message resp = answer(req, MonitorStartResponse{"99fda87c", std::nullopt});
+  CHECK(resp.ns == Namespace::ed4);
+  CHECK(encode(resp, EncodeOptions{false}) ==
+        with_ns(kEd4, "MonitorStartResponse",
+                "<monitorCrossRefID>99fda87c</monitorCrossRefID></MonitorStartResponse>"));
+}
+
+TEST_CASE("the lcs:line of RequestSystemStatus is a line URI with its partition",
+          "[csta][codec][line_uri]") {
+  const auto r = as<RequestSystemStatus>(read_example("uacsta/request_system_status.xml"));
+  REQUIRE(r.line);
+  const auto uri = parse_line_uri(*r.line);
+  REQUIRE(uri);
+  CHECK(uri->number == "73124");
+  CHECK(uri->phone_context() == std::string_view("dialstring"));
+  CHECK(uri->partition() == std::string_view("P1"));
+  CHECK_FALSE(uri->device());
 }
