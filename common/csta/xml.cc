@@ -72,6 +72,8 @@ std::string libxml_message(xmlParserCtxtPtr ctxt) {
   return "line " + std::to_string(e->line) + ": " + m;
 }
 
+void ignore_generic_error(void*, const char*, ...) {}
+
 void init_once() {
   // xmlInitParser is idempotent but not safe to race; a function-local static runs it once.
   static const bool done = [] {
@@ -89,14 +91,27 @@ Result<XmlDoc> parse_xml(std::string_view text, const Limits& limits) {
                                       std::to_string(limits.max_document_bytes));
   }
   init_once();
+  // libxml2 reports some problems (encoding, I/O) through its generic error channel, which
+  // prints to stderr whatever the parser options say; common/ never prints, so mute it for this
+  // thread while we parse (the error text still reaches us through the parser context).
+  const xmlGenericErrorFunc saved_handler = xmlGenericError;
+  void* const saved_context = xmlGenericErrorContext;
+  xmlSetGenericErrorFunc(nullptr, ignore_generic_error);
+  struct Restore {
+    xmlGenericErrorFunc handler;
+    void* context;
+    ~Restore() { xmlSetGenericErrorFunc(context, handler); }
+  } restore{saved_handler, saved_context};
   std::unique_ptr<xmlParserCtxt, CtxtFree> ctxt(
       xmlCreateMemoryParserCtxt(text.data(), static_cast<int>(text.size())));
   if (!ctxt) return Error(Errc::malformed_xml, "empty document");
   // NONET: no network even if something asks; no NOENT/DTDLOAD/DTDATTR/XINCLUDE, ever.
   // COMPACT keeps short text inside the node (one malloc less per field); NOBLANKS drops the
   // whitespace-only text between elements, which CSTA never gives meaning to (no mixed content).
+  // IGNORE_ENC: CSTA bodies are UTF-8 (uacsta.md §4.0, csta-tcp.md §1.1); an encoding label
+  // would only route hostile bytes through iconv, so it is ignored and the bytes must be UTF-8.
   xmlCtxtUseOptions(ctxt.get(), XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                    XML_PARSE_COMPACT | XML_PARSE_NOBLANKS);
+                                    XML_PARSE_COMPACT | XML_PARSE_NOBLANKS | XML_PARSE_IGNORE_ENC);
   ParseState st;
   st.max_depth = limits.max_depth;
   ctxt->_private = &st;

@@ -6,7 +6,8 @@
 // hooks that stop the parser: any DOCTYPE (so no internal or external DTD, no entity declarations:
 // billion laughs and XXE cannot start) and nesting past Limits::max_depth. libxml2 runs with
 // XML_PARSE_NONET, never XML_PARSE_NOENT / DTDLOAD / DTDATTR / XINCLUDE, and reports no errors on
-// stderr (the error text goes into rcc::Error's detail instead).
+// stderr (the error text goes into rcc::Error's detail instead). Input is UTF-8 whatever its
+// XML declaration says (XML_PARSE_IGNORE_ENC): both transports specify UTF-8.
 //
 // Writing: XmlWriter appends to a string, escapes text and attribute values, writes empty
 // elements as <name/>, and adds no whitespace: the same message always gives the same bytes.

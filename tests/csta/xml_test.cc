@@ -1,6 +1,9 @@
 #include "csta/xml.h"
 
+#include <unistd.h>
 #include <catch2/catch.hpp>
+
+#include <cstdio>
 
 #include "csta/codec.h"
 
@@ -144,4 +147,41 @@ TEST_CASE("xml writer escapes, self-closes empty elements and closes what is ope
   CHECK(out == R"(<a k="&quot;&lt;&amp;&gt;&#9;"><b/><c>x&lt;y&amp;z&gt;</c><d/></a>)");
   XmlWriter with_decl;
   CHECK(with_decl.finish() == R"(<?xml version="1.0" encoding="UTF-8"?>)");
+}
+
+TEST_CASE("xml reader reads every body as UTF-8 whatever its declaration says",
+          "[csta][xml][encoding]") {
+  auto latin1 = parse_xml("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>\xC3\xA9</a>");
+  REQUIRE(latin1);
+  CHECK(text_of(xmlDocGetRootElement(latin1->get())) == "\xC3\xA9");
+  CHECK(parse_code("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>\xE9</a>") ==
+        Errc::malformed_xml);
+  CHECK(parse_code(std::string("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x81\0\0\0\0</a>",
+                               55)) == Errc::malformed_xml);
+}
+
+TEST_CASE("xml reader writes nothing to stderr, even for encoding and I/O errors",
+          "[csta][xml][hostile]") {
+  // Found by csta_decode_fuzz: libxml2's generic error channel printed "encoding error : input
+  // conversion failed" and "I/O error : encoder error" on stderr.
+  std::FILE* capture = std::tmpfile();
+  REQUIRE(capture != nullptr);
+  std::fflush(stderr);
+  const int saved = dup(STDERR_FILENO);
+  dup2(fileno(capture), STDERR_FILENO);
+  const std::string inputs[] = {
+      std::string("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x81\0\0\0\0</a>", 55),
+      std::string("<?xml version=\"1.0\" encoding=\"EUC-JP\"?><a>\x8e\0\0\0\0</a>", 52),
+      std::string("\xFE\xFF\0<\0\0\0\0", 8),
+      "<a><b></a>",
+      "<a>&x;</a>",
+      "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>",
+  };
+  for (const auto& in : inputs)
+    (void)decode(in);
+  std::fflush(stderr);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  CHECK(std::ftell(capture) == 0);
+  std::fclose(capture);
 }
