@@ -85,13 +85,58 @@ Result<Document> load_file(const std::string& path) {
   return parse(*text, path);
 }
 
-Section::Section(const Document& doc, std::string name) : doc_(doc), name_(std::move(name)) {
-  if (const auto* node = doc.table().get(name_)) {
+Section::Section(const Document& doc, std::string name) : doc_(doc), label_("[" + name + "]") {
+  if (const auto* node = doc.table().get(name)) {
     table_ = node->as_table();
     if (!table_) {
       const auto& begin = node->source().begin;
-      throw Exception(Error(Errc::config_type, "[" + name_ + "] must be a table",
+      throw Exception(Error(Errc::config_type, label_ + " must be a table",
                             SourceLocation{doc_.path(), int(begin.line), int(begin.column), {}}));
+    }
+  }
+}
+
+Section::Section(const Document& doc, const toml::table& table, std::string label)
+    : doc_(doc), label_(std::move(label)), table_(&table) {}
+
+std::vector<const toml::table*> Section::tables(std::string_view key) {
+  std::vector<const toml::table*> out;
+  const auto* node = find(key);
+  if (!node) return out;
+  const auto* array = node->as_array();
+  if (!array)
+    fail(*node, key, std::string("expected an array of tables, got ") + type_name(node->type()));
+  for (const auto& element : *array) {
+    const auto* t = element.as_table();
+    if (!t) fail(element, key, std::string("expected a table, got ") + type_name(element.type()));
+    out.push_back(t);
+  }
+  return out;
+}
+
+SourceLocation Section::location() const {
+  if (!table_) return SourceLocation{doc_.path(), 0, 0, {}};
+  const auto& begin = table_->source().begin;
+  return SourceLocation{doc_.path(), int(begin.line), int(begin.column), {}};
+}
+
+void Section::fail_key(std::string_view key, const std::string& what) const {
+  const toml::node* node = table_ ? table_->get(key) : nullptr;
+  if (node) fail(*node, key, what);
+  throw Exception(
+      Error(Errc::config_type, label_ + " " + std::string(key) + ": " + what, location()));
+}
+
+void reject_unknown_sections(const Document& doc, const std::vector<std::string>& known) {
+  for (const auto& [key, node] : doc.table()) {
+    bool ok = false;
+    for (const auto& k : known)
+      ok = ok || key.str() == k;
+    if (!ok) {
+      const auto& begin = key.source().begin;
+      throw Exception(Error(Errc::config_unknown_key,
+                            "unknown section or key '" + std::string(key.str()) + "'",
+                            SourceLocation{doc.path(), int(begin.line), int(begin.column), {}}));
     }
   }
 }
@@ -103,7 +148,7 @@ const toml::node* Section::find(std::string_view key) {
 
 void Section::fail(const toml::node& node, std::string_view key, const std::string& what) const {
   const auto& begin = node.source().begin;
-  throw Exception(Error(Errc::config_type, "[" + name_ + "] " + std::string(key) + ": " + what,
+  throw Exception(Error(Errc::config_type, label_ + " " + std::string(key) + ": " + what,
                         SourceLocation{doc_.path(), int(begin.line), int(begin.column), {}}));
 }
 
@@ -169,7 +214,7 @@ void Section::reject_unknown_keys() const {
     if (read_.count(key.str()) == 0) {
       const auto& begin = key.source().begin;
       throw Exception(Error(Errc::config_unknown_key,
-                            "[" + name_ + "] unknown key '" + std::string(key.str()) + "'",
+                            label_ + " unknown key '" + std::string(key.str()) + "'",
                             SourceLocation{doc_.path(), int(begin.line), int(begin.column), {}}));
     }
   }

@@ -50,16 +50,30 @@ class Document {
 /// if it exists, else none (every tool works without a config file).
 std::optional<std::string> locate(const std::string& explicit_path);
 
+/// Throws for the first top-level key of `doc` that is not in `known` (a misspelt section).
+void reject_unknown_sections(const Document& doc, const std::vector<std::string>& known);
+
 /// Reads and parses a file; errors name file:line:column.
 Result<Document> load_file(const std::string& path);
 /// Parses text that came from `path` (used by tests and by load_file).
 Result<Document> parse(std::string_view text, const std::string& path);
 
-/// One `[name]` table of a Document. A missing table reads as empty. Getters throw
-/// rcc::Exception with the key's file:line:column when the value has the wrong type.
+/// One table of a Document: a `[name]` section, or any table inside it (an element of a
+/// `[[name]]` array, an inline table). A missing section reads as empty. Getters throw
+/// rcc::Exception with the key's file:line:column when the value has the wrong type; messages
+/// start with the section's label ("[normalize] rules: ...").
 class Section {
  public:
   Section(const Document& doc, std::string name);
+  Section(const Document& doc, const toml::table& table, std::string label);
+
+  /// The tables of an array of tables (`[[key]]` or `key = [{...}, {...}]`); empty when absent.
+  std::vector<const toml::table*> tables(std::string_view key);
+  /// Where the table starts, for errors about the whole table.
+  SourceLocation location() const;
+  const std::string& label() const { return label_; }
+  /// Throws rcc::Exception for `key` of this table with `what`.
+  [[noreturn]] void fail_key(std::string_view key, const std::string& what) const;
 
   std::optional<std::string> string(std::string_view key);
   std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max);
@@ -77,7 +91,7 @@ class Section {
                          const std::string& what) const;
 
   const Document& doc_;
-  std::string name_;
+  std::string label_;
   const toml::table* table_ = nullptr;
   std::set<std::string, std::less<>> read_;
 };

@@ -30,7 +30,7 @@ class Linter {
           e.code() == Errc::invalid_pattern       ? "invalid-pattern"
           : e.code() == Errc::missing_translation ? "missing-translation"
                                                   : "invalid-utf8",
-          e.detail(), e.where() ? *e.where() : SourceLocation{file_.path});
+          e.detail(), e.where() ? *e.where() : SourceLocation{file_.path, 0, 0, {}});
     }
     std::map<std::string, int> first_line_of;
     for (std::size_t i = 0; i < file_.rules.size(); ++i) {

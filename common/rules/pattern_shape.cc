@@ -169,7 +169,7 @@ class Parser {
     CharSet s;
     bool known = true;
     bool first = true;
-    std::optional<char> previous;  // last single ASCII character, for ranges
+    int previous = -1;  // the last single ASCII character, for ranges; -1 none
     while (i_ < p_.size() && (p_[i_] != ']' || first)) {
       first = false;
       const char c = p_[i_];
@@ -178,10 +178,10 @@ class Parser {
         if (!e) known = false;
         if (e && e->other == 0 && e->ascii.count() == 1) {
           for (std::size_t k = 0; k < 128; ++k) {
-            if (e->ascii.test(k)) previous = char(k);
+            if (e->ascii.test(k)) previous = int(k);
           }
         } else {
-          previous.reset();
+          previous = -1;
         }
         if (e) {
           s.ascii |= e->ascii;
@@ -192,23 +192,23 @@ class Parser {
       if (static_cast<unsigned char>(c) >= 0x80 || c == '[') {
         known = false;
         ++i_;
-        previous.reset();
+        previous = -1;
         continue;
       }
-      if (c == '-' && previous && i_ + 1 < p_.size() && p_[i_ + 1] != ']') {
+      if (c == '-' && previous >= 0 && i_ + 1 < p_.size() && p_[i_ + 1] != ']') {
         const char to = p_[i_ + 1];
-        if (to == '\\' || static_cast<unsigned char>(to) >= 0x80 || to < *previous) {
+        if (to == '\\' || static_cast<unsigned char>(to) >= 0x80 || to < previous) {
           known = false;
           i_ += 2;
         } else {
-          s.ascii |= ascii_range(*previous, to).ascii;
+          s.ascii |= ascii_range(char(previous), to).ascii;
           i_ += 2;
         }
-        previous.reset();
+        previous = -1;
         continue;
       }
       s.ascii.set(std::size_t(c));
-      previous = c;
+      previous = c;  // ASCII: non-ASCII was handled above
       ++i_;
     }
     if (i_ < p_.size()) ++i_;  // ']'
@@ -421,7 +421,53 @@ std::optional<std::string> required_stripped(const Node& group) {
   return first;
 }
 
+// Adds what `n` can begin with to `out`; returns true when `n` can match nothing (so what
+// follows it can begin the match too).
+bool first_of(const Seq& seq, std::bitset<257>& out);
+bool first_of(const Node& n, std::bitset<257>& out) {
+  switch (n.kind) {
+    case Node::Kind::start:
+    case Node::Kind::end:
+      return true;
+    case Node::Kind::unknown:
+      out.set();
+      return true;
+    case Node::Kind::set:
+      for (std::size_t c = 0; c < 128; ++c) {
+        if (n.set.ascii.test(c)) out.set(c);
+      }
+      if (n.set.other) {
+        for (std::size_t b = 0x80; b < 0x100; ++b)
+          out.set(b);
+      }
+      return n.min == 0;
+    case Node::Kind::group: {
+      bool empty = false;
+      for (const auto& alt : n.alternatives)
+        empty = first_of(alt, out) || empty;
+      return empty || n.min == 0;
+    }
+  }
+  out.set();
+  return true;
+}
+bool first_of(const Seq& seq, std::bitset<257>& out) {
+  for (const auto& n : seq) {
+    if (!first_of(n, out)) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::bitset<257> first_bytes(const Rule& rule) {
+  std::bitset<257> out;
+  if (!rule.regex) return out.set();
+  Parser parser(rule.pattern);
+  const Node root = parser.parse();
+  if (parser.poisoned() || first_of(root, out)) out.set();  // unknown, or can match empty
+  return out;
+}
 
 Shape analyze(const Rule& rule) {
   Shape shape;

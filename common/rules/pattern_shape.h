@@ -48,11 +48,21 @@ class Shape {
 
  private:
   friend Shape analyze(const Rule& rule);
+
+  /// Bytes a match of `rule`'s pattern, started at offset 0, can begin with: bit b for byte b,
+  /// bit 256 when it can match an empty subject. A superset: whatever the model does not know
+  /// sets every bit. Used to skip rules that cannot match a number's first byte.
+  std::bitset<257> first_bytes(const Rule& rule);
   enum class Kind { unknown, e164, regex };
   Kind kind_ = Kind::unknown;
   Node root_;  ///< a group node holding the pattern's top-level alternatives
 };
 
 Shape analyze(const Rule& rule);
+
+/// Bytes a match of `rule`'s pattern, started at offset 0, can begin with: bit b for byte b,
+/// bit 256 when it can match an empty subject. A superset: whatever the model does not know
+/// sets every bit. Used to skip rules that cannot match a number's first byte.
+std::bitset<257> first_bytes(const Rule& rule);
 
 }  // namespace rcc::rules

@@ -51,6 +51,22 @@ Normalizer::Normalizer(const RuleFile& file, NormalizeOptions options)
   for (const auto& rule : file.rules) {
     if (rule.regex) pairs = std::max(pairs, rule.regex->capture_count() + 1);
   }
+  run_at_.assign(file.rules.size(), -1);
+  if (options.semantics == Semantics::result) {
+    for (std::size_t i = 0; i < file.rules.size();) {
+      std::size_t j = i;
+      while (j < file.rules.size() && combinable(file.rules[j]))
+        ++j;
+      if (j - i >= 2) {
+        if (auto run = RuleRun::build(file, i, j - 1)) {
+          pairs = std::max(pairs, run->capture_count() + 1);
+          run_at_[i] = int(runs_.size());
+          runs_.push_back(std::move(*run));
+        }
+      }
+      i = j > i ? j : i + 1;
+    }
+  }
   match_data_.reset(pcre2_match_data_create(pairs, nullptr));
 }
 
@@ -73,14 +89,14 @@ int Normalizer::match(std::size_t index, std::string_view subject) {
                      match_data_.get(), shared_match_context());
 }
 
-void Normalizer::build_result(const Rule& rule, std::string_view subject, std::string& result) {
+void Normalizer::build_result(const Rule& rule, std::string_view subject, const PCRE2_SIZE* ov,
+                              std::string& result) {
   result.assign("tel:");
   if (rule.e164) {
     result += '+';
     result += e164_digits_;
     return;
   }
-  const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(match_data_.get());
   if (options_.semantics == Semantics::result) {
     rule.substitution.expand(subject, ov, result);
   } else {
@@ -114,11 +130,26 @@ void Normalizer::build_result(const Rule& rule, std::string_view subject, std::s
 Outcome Normalizer::normalize(std::string_view number, std::string& result) {
   const std::string_view s = subject(number);
   if (!is_ascii(s) && !util::is_valid_utf8(s)) return {Status::invalid_utf8, -1};
+  const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(match_data_.get());
+  std::size_t run_end = 0;  // rules before this were covered by a combined run that failed
   for (std::size_t i = 0; i < file_.rules.size(); ++i) {
+    if (i >= run_end && run_at_[i] >= 0) {
+      const RuleRun& run = runs_[std::size_t(run_at_[i])];
+      const auto hit = run.match(s, match_data_.get());
+      if (!hit.error) {
+        if (hit.rule >= 0) {
+          build_result(file_.rules[std::size_t(hit.rule)], s, ov + 2 * hit.group_offset, result);
+          return {Status::normalized, hit.rule};
+        }
+        i = run.last();
+        continue;
+      }
+      run_end = run.last() + 1;  // match this run rule by rule, to name the rule at fault
+    }
     const int rc = match(i, s);
     if (rc == PCRE2_ERROR_NOMATCH) continue;
     if (rc < 0) return {Status::match_limit, int(i)};
-    build_result(file_.rules[i], s, result);
+    build_result(file_.rules[i], s, ov, result);
     return {Status::normalized, int(i)};
   }
   return {Status::no_match, -1};
@@ -159,7 +190,7 @@ Outcome Normalizer::explain(std::string_view number, std::string& result,
         attempt.groups.push_back(std::move(g));
       }
     }
-    build_result(rule, s, result);
+    build_result(rule, s, pcre2_get_ovector_pointer(match_data_.get()), result);
     return {Status::normalized, int(i)};
   }
   return {Status::no_match, -1};

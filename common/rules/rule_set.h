@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rules/combined.h"
 #include "rules/rule_file.h"
 
 namespace rcc::rules {
@@ -73,12 +74,16 @@ class Normalizer {
  private:
   // PCRE2 return code for rule `index` on `subject` (E164 gives 1 or PCRE2_ERROR_NOMATCH).
   int match(std::size_t index, std::string_view subject);
-  void build_result(const Rule& rule, std::string_view subject, std::string& result);
+  // Writes the tel: URI for `rule`, whose group 0 is at `ov[0]`.
+  void build_result(const Rule& rule, std::string_view subject, const PCRE2_SIZE* ov,
+                    std::string& result);
 
   const RuleFile& file_;
   NormalizeOptions options_;
   util::Pcre2MatchData match_data_;
-  std::string scratch_;  // the preprocessed number
+  std::vector<RuleRun> runs_;  // result semantics only; see combined.h
+  std::vector<int> run_at_;    // per rule: index into runs_ of the run it starts, else -1
+  std::string scratch_;        // the preprocessed number
   std::string e164_digits_;
 };
 

@@ -21,9 +21,9 @@ struct Options {
   std::vector<std::string> numbers;  ///< empty or {"-"}: read numbers from stdin
   Mode mode = Mode::normalize;
   bool json = false;
-  rules::NormalizeOptions normalize;
-  bool preprocess_given = false;  ///< set on the command line (it wins over the config file)
-  bool semantics_given = false;
+  rules::NormalizeOptions normalize;  ///< filled by resolve_defaults()
+  std::string preprocess;             ///< --preprocess as given; empty: from the config, else none
+  std::string semantics;              ///< --semantics as given; empty: from the config, else result
 };
 
 /// Declares every option of the tool on `app`, writing into `options`.

@@ -22,7 +22,8 @@ void add_common_options(CLI::App& app, CommonOptions& options) {
   app.add_flag("-v,--verbose", options.verbosity, "more log output on stderr (repeatable)");
   app.add_flag("-q,--quiet", options.quiet, "log errors only");
   app.add_option("-c,--config", options.config_path,
-                 "configuration file (default: $RCC_CONFIG, else /etc/rcc/rcc.toml if present)");
+                 "configuration file (default: $RCC_CONFIG, else /etc/rcc/rcc.toml if present)")
+      ->type_name("FILE");
 }
 
 void setup_logging(const CommonOptions& options) {

@@ -1,0 +1,214 @@
+#include "directory/directory.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include <toml++/toml.h>
+
+#include "config/config.h"
+#include "util/file.h"
+
+namespace rcc::directory {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+// A directory number as CUCM allows it: digits, '*', '#', an optional leading '+'.
+bool valid_dn(std::string_view dn) {
+  if (dn.empty() || dn.size() > 50) return false;
+  for (std::size_t i = 0; i < dn.size(); ++i) {
+    const char c = dn[i];
+    if (!((c >= '0' && c <= '9') || c == '*' || c == '#' || (c == '+' && i == 0))) return false;
+  }
+  return true;
+}
+
+std::string required(config::Section& s, std::string_view key) {
+  auto v = s.string(key);
+  if (!v || v->empty()) s.fail_key(key, "is required");
+  return *v;
+}
+
+// Element `index` of a `[[kind]]` array: reads its required `key` (the element's name), and
+// gives a Section whose errors say which element: "[[user]] #2 (jsmith) email: ...".
+config::Section element(const config::Document& doc, const toml::table& table, const char* kind,
+                        std::size_t index, const char* key, std::string& name) {
+  const std::string label = std::string("[[") + kind + "]] #" + std::to_string(index + 1);
+  config::Section anonymous(doc, table, label);
+  name = required(anonymous, key);
+  config::Section s(doc, table, label + " (" + name + ")");
+  s.string(key);  // read: not an unknown key
+  return s;
+}
+
+}  // namespace
+
+bool Device::is_ip_communicator() const {
+  return model.find("IP Communicator") != std::string::npos;
+}
+
+bool ApplicationUser::in_group(std::string_view group) const {
+  return std::find(groups.begin(), groups.end(), group) != groups.end();
+}
+
+const User* FileDirectory::user_by_id(std::string_view id) const {
+  for (const auto& u : users_) {
+    if (iequals(u.id, id)) return &u;
+  }
+  return nullptr;
+}
+
+const User* FileDirectory::user_by_email(std::string_view email) const {
+  for (const auto& u : users_) {
+    if (!u.email.empty() && iequals(u.email, email)) return &u;
+  }
+  return nullptr;
+}
+
+const User* FileDirectory::user_by_ocs_address(std::string_view sip_uri) const {
+  for (const auto& u : users_) {
+    if (!u.ocs_primary_address.empty() && iequals(u.ocs_primary_address, sip_uri)) return &u;
+  }
+  return nullptr;
+}
+
+const Device* FileDirectory::device(std::string_view name) const {
+  for (const auto& d : devices_) {
+    if (iequals(d.name, name)) return &d;
+  }
+  return nullptr;
+}
+
+std::vector<const Device*> FileDirectory::devices_on_line(std::string_view dn,
+                                                          std::string_view partition) const {
+  std::vector<const Device*> out;
+  for (const auto& d : devices_) {
+    for (const auto& l : d.lines) {
+      if (l.dn == dn && l.partition == partition) {
+        out.push_back(&d);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+const ApplicationUser* FileDirectory::application_user(std::string_view id) const {
+  for (const auto& a : application_users_) {
+    if (a.id == id) return &a;
+  }
+  return nullptr;
+}
+
+Result<FileDirectory> parse_directory(std::string_view text, const std::string& path) {
+  auto doc = config::parse(text, path);
+  if (!doc) return doc.error();
+  FileDirectory dir;
+  try {
+    config::reject_unknown_sections(*doc, {"device", "user", "application-user"});
+    config::Section top(*doc, doc->table(), "directory");
+
+    std::map<std::string, std::size_t> device_index;
+    const auto device_tables = top.tables("device");
+    for (std::size_t i = 0; i < device_tables.size(); ++i) {
+      Device d;
+      config::Section named = element(*doc, *device_tables[i], "device", i, "name", d.name);
+      d.model = named.string("model").value_or("");
+      d.registered = named.boolean("registered").value_or(false);
+      const auto lines = named.tables("lines");
+      for (std::size_t k = 0; k < lines.size(); ++k) {
+        config::Section ls(*doc, *lines[k], named.label() + " lines[" + std::to_string(k) + "]");
+        Line line;
+        line.dn = required(ls, "dn");
+        if (!valid_dn(line.dn))
+          ls.fail_key("dn",
+                      "'" + line.dn +
+                          "' is not a directory number (digits, * and #, an optional leading +)");
+        line.partition = ls.string("partition").value_or("");
+        ls.reject_unknown_keys();
+        d.lines.push_back(std::move(line));
+      }
+      named.reject_unknown_keys();
+      std::string key = d.name;
+      std::transform(key.begin(), key.end(), key.begin(), ::toupper);
+      if (!device_index.emplace(key, i).second) {
+        named.fail_key("name", "device '" + d.name + "' is defined twice");
+      }
+      dir.devices_.push_back(std::move(d));
+    }
+
+    const auto user_tables = top.tables("user");
+    for (std::size_t i = 0; i < user_tables.size(); ++i) {
+      User u;
+      config::Section s = element(*doc, *user_tables[i], "user", i, "id", u.id);
+      u.email = s.string("email").value_or("");
+      u.ocs_primary_address = s.string("ocs-primary-address").value_or("");
+      if (!u.ocs_primary_address.empty() && u.ocs_primary_address.rfind("sip:", 0) != 0) {
+        s.fail_key("ocs-primary-address",
+                   "must be a sip: URI, got '" + u.ocs_primary_address + "'");
+      }
+      u.rcc_enabled = s.boolean("rcc-enabled").value_or(false);
+      u.line_uri = s.string("line-uri").value_or("");
+      if (!u.line_uri.empty() && u.line_uri.rfind("tel:", 0) != 0) {
+        s.fail_key("line-uri", "must be a tel: URI, got '" + u.line_uri + "'");
+      }
+      u.devices = s.strings("devices").value_or(std::vector<std::string>{});
+      for (const auto& name : u.devices) {
+        if (!dir.device(name)) s.fail_key("devices", "no device named '" + name + "' in the file");
+      }
+      s.reject_unknown_keys();
+      if (dir.user_by_id(u.id)) s.fail_key("id", "user '" + u.id + "' is defined twice");
+      dir.users_.push_back(std::move(u));
+    }
+
+    const auto app_tables = top.tables("application-user");
+    for (std::size_t i = 0; i < app_tables.size(); ++i) {
+      ApplicationUser a;
+      config::Section s = element(*doc, *app_tables[i], "application-user", i, "id", a.id);
+      const auto password = s.string("password");
+      const auto password_file = s.string("password-file");
+      if (password && password_file)
+        s.fail_key("password-file", "give password or password-file, not both");
+      if (password) {
+        a.password = *password;
+      } else if (password_file) {
+        std::filesystem::path p(*password_file);
+        if (p.is_relative()) p = std::filesystem::path(path).parent_path() / p;
+        auto secret = util::read_file(p.string(), 4096);
+        if (!secret) s.fail_key("password-file", secret.error().detail());
+        a.password = *secret;
+        while (!a.password.empty() && (a.password.back() == '\n' || a.password.back() == '\r'))
+          a.password.pop_back();
+      }
+      a.groups = s.strings("groups").value_or(std::vector<std::string>{});
+      for (const auto& g : a.groups) {
+        if (g != kCtiEnabled && g != kCtiControlAllDevices && g != kCtiConnectedXferConf) {
+          s.fail_key("groups", "unknown access control group '" + g + "'");
+        }
+      }
+      s.reject_unknown_keys();
+      if (dir.application_user(a.id))
+        s.fail_key("id", "application user '" + a.id + "' is defined twice");
+      dir.application_users_.push_back(std::move(a));
+    }
+  } catch (const Exception& e) {
+    return e.error();
+  }
+  return dir;
+}
+
+Result<FileDirectory> load_directory_file(const std::string& path) {
+  auto text = util::read_file(path);
+  if (!text) return text.error();
+  return parse_directory(*text, path);
+}
+
+}  // namespace rcc::directory

@@ -1,0 +1,102 @@
+#pragma once
+// Users, devices and lines: what the call manager knows, as the gateway and the simulator need it.
+//
+// The reference deployment reads these from the call manager's database. Here the source is a
+// TOML directory file (load_directory_file(); format in man/rcc-directory.5), behind the
+// Directory interface so that an LDAP / Active Directory source can be added later without
+// touching the code that looks things up.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "diag/error.h"
+
+namespace rcc::directory {
+
+/// A line appearance on a device: a directory number in a partition.
+struct Line {
+  std::string dn;
+  std::string partition;  ///< empty: the null partition
+  bool operator==(const Line& o) const { return dn == o.dn && partition == o.partition; }
+};
+
+struct Device {
+  std::string name;   ///< e.g. SEP0002FD3BB5C5
+  std::string model;  ///< e.g. "Cisco 7975", "Cisco IP Communicator"
+  bool registered = false;
+  std::vector<Line> lines;
+
+  /// Cisco IP Communicator: preferred in LCS mode for a shared line of two.
+  bool is_ip_communicator() const;
+};
+
+struct User {
+  std::string id;                   ///< user ID (the sign-in URI before '@')
+  std::string email;                ///< may be empty
+  std::string ocs_primary_address;  ///< the full sip: URI; may be empty
+  bool rcc_enabled = false;
+  std::string line_uri;              ///< tel:DN;phone-context=dialstring[;device=..][;partition=..]
+  std::vector<std::string> devices;  ///< associated devices, by name
+};
+
+/// The CTI application user the gateway signs in with.
+struct ApplicationUser {
+  std::string id;
+  std::string password;
+  std::vector<std::string> groups;  ///< access control groups, e.g. "Standard CTI Enabled"
+
+  bool in_group(std::string_view group) const;
+};
+
+/// Access control groups of CUCM that matter for CTI.
+constexpr const char* kCtiEnabled = "Standard CTI Enabled";
+constexpr const char* kCtiControlAllDevices = "Standard CTI Allow Control of All Devices";
+constexpr const char* kCtiConnectedXferConf =
+    "Standard CTI Allow Control of Phones supporting Connected Xfer and conf";
+
+class Directory {
+ public:
+  virtual ~Directory() = default;
+
+  virtual const User* user_by_id(std::string_view id) const = 0;
+  /// Case-insensitive, as mail addresses and SIP URIs compare.
+  virtual const User* user_by_email(std::string_view email) const = 0;
+  virtual const User* user_by_ocs_address(std::string_view sip_uri) const = 0;
+  virtual const Device* device(std::string_view name) const = 0;
+  /// Every device with an appearance of `dn` in `partition` (a shared line has several).
+  virtual std::vector<const Device*> devices_on_line(std::string_view dn,
+                                                     std::string_view partition) const = 0;
+  virtual const ApplicationUser* application_user(std::string_view id) const = 0;
+
+  virtual const std::vector<User>& users() const = 0;
+  virtual const std::vector<Device>& devices() const = 0;
+};
+
+/// The directory file's content, checked: unique names, devices that exist, valid numbers.
+class FileDirectory : public Directory {
+ public:
+  const User* user_by_id(std::string_view id) const override;
+  const User* user_by_email(std::string_view email) const override;
+  const User* user_by_ocs_address(std::string_view sip_uri) const override;
+  const Device* device(std::string_view name) const override;
+  std::vector<const Device*> devices_on_line(std::string_view dn,
+                                             std::string_view partition) const override;
+  const ApplicationUser* application_user(std::string_view id) const override;
+  const std::vector<User>& users() const override { return users_; }
+  const std::vector<Device>& devices() const override { return devices_; }
+
+ private:
+  friend Result<FileDirectory> parse_directory(std::string_view text, const std::string& path);
+  std::vector<User> users_;
+  std::vector<Device> devices_;
+  std::vector<ApplicationUser> application_users_;
+};
+
+/// Parses directory-file text; the first problem is returned with file:line:column and the field.
+Result<FileDirectory> parse_directory(std::string_view text, const std::string& path);
+Result<FileDirectory> load_directory_file(const std::string& path);
+
+}  // namespace rcc::directory

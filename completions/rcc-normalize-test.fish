@@ -1,0 +1,13 @@
+# fish completion for rcc-normalize-test
+complete -c rcc-normalize-test -s h -l help -d 'Print help and exit'
+complete -c rcc-normalize-test -l version -d 'Print version and exit'
+complete -c rcc-normalize-test -s v -l verbose -d 'More log output (repeatable)'
+complete -c rcc-normalize-test -s q -l quiet -d 'Log errors only'
+complete -c rcc-normalize-test -s c -l config -r -F -d 'Configuration file'
+complete -c rcc-normalize-test -s r -l rules -r -F -d 'Rules file'
+complete -c rcc-normalize-test -s e -l explain -d 'Show which rule matched and why'
+complete -c rcc-normalize-test -l check -d 'Lint the rules file'
+complete -c rcc-normalize-test -l self-test -d 'Run the tests written in the rules file'
+complete -c rcc-normalize-test -l preprocess -x -a 'none lync' -d 'Pre-processing before rules apply'
+complete -c rcc-normalize-test -l semantics -x -a 'result replace' -d 'What a matching rule produces'
+complete -c rcc-normalize-test -s j -l json -d 'JSON output'

@@ -1,0 +1,84 @@
+#include "directory/directory.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+using namespace rcc::directory;
+
+namespace {
+
+std::string example_path() {
+  return std::string(std::getenv("RCC_SOURCE_DIR")) + "/examples/directory.toml";
+}
+
+std::string error_of(const std::string& text) {
+  auto d = parse_directory(text, "dir.toml");
+  return d ? std::string("no error") : d.error().message();
+}
+
+}  // namespace
+
+TEST_CASE("directory example loads with its users, devices and shared lines", "[directory]") {
+  auto d = load_directory_file(example_path());
+  REQUIRE(d);
+  CHECK(d->users().size() == 4);
+  const User* mary = d->user_by_email("Mary.Jones@example.com");
+  REQUIRE(mary);
+  CHECK(mary->id == "mjones");
+  CHECK(d->user_by_ocs_address("sip:MARY.JONES@example.com") == mary);
+  CHECK(d->user_by_id("MJONES") == mary);
+  const auto shared = d->devices_on_line("4712", "Internal");
+  REQUIRE(shared.size() == 2);
+  CHECK_FALSE(shared[0]->is_ip_communicator());
+  CHECK(shared[1]->is_ip_communicator());
+  CHECK(d->devices_on_line("4713", "Internal").size() == 3);
+  CHECK(d->devices_on_line("4713", "").empty());
+  CHECK_FALSE(d->user_by_id("sbrown")->rcc_enabled);
+  const ApplicationUser* app = d->application_user("rccgateway");
+  REQUIRE(app);
+  CHECK(app->in_group(kCtiEnabled));
+  CHECK_FALSE(d->application_user("nocti")->in_group(kCtiEnabled));
+}
+
+TEST_CASE("directory errors name the file, line, column and field", "[directory]") {
+  CHECK(error_of("[[user]]\nid = \"a\"\ndevices = [\"SEPX\"]\n") ==
+        "dir.toml:3:11: [[user]] #1 (a) devices: no device named 'SEPX' in the file");
+  CHECK(error_of("[[device]]\nname = \"SEP1\"\nlines = [{ dn = \"47a1\" }]\n") ==
+        "dir.toml:3:17: [[device]] #1 (SEP1) lines[0] dn: '47a1' is not a directory number "
+        "(digits, * and #, an optional leading +)");
+  CHECK(error_of("[[device]]\nname = \"SEP1\"\n[[device]]\nname = \"sep1\"\n") ==
+        "dir.toml:4:8: [[device]] #2 (sep1) name: device 'sep1' is defined twice");
+  CHECK(error_of("[[user]]\nemail = \"x@y\"\n") == "dir.toml:1:1: [[user]] #1 id: is required");
+  CHECK(error_of("[[user]]\nid = \"a\"\nrcc-enabled = \"yes\"\n") ==
+        "dir.toml:3:15: [[user]] #1 (a) rcc-enabled: expected true or false, got a string");
+  CHECK(error_of("[[user]]\nid = \"a\"\nline-uri = \"4711\"\n") ==
+        "dir.toml:3:12: [[user]] #1 (a) line-uri: must be a tel: URI, got '4711'");
+  CHECK(error_of("[[user]]\nid = \"a\"\nemial = \"x\"\n") ==
+        "dir.toml:3:1: [[user]] #1 (a) unknown key 'emial'");
+  CHECK(error_of("[[users]]\nid = \"a\"\n") == "dir.toml:1:3: unknown section or key 'users'");
+  CHECK(error_of("[[application-user]]\nid = \"x\"\ngroups = [\"Admins\"]\n") ==
+        "dir.toml:3:10: [[application-user]] #1 (x) groups: unknown access control group 'Admins'");
+  CHECK(error_of("[[user]\n").rfind("dir.toml:1:", 0) == 0);
+}
+
+TEST_CASE("directory application user password can come from a file", "[directory]") {
+  char dir_template[] = "/tmp/rcc-dir-test.XXXXXX";
+  const std::string dir = mkdtemp(dir_template);
+  {
+    FILE* f = std::fopen((dir + "/pass").c_str(), "w");
+    std::fputs("s3cret\n", f);
+    std::fclose(f);
+  }
+  auto d = parse_directory("[[application-user]]\nid = \"x\"\npassword-file = \"pass\"\n",
+                           dir + "/d.toml");
+  REQUIRE(d);
+  CHECK(d->application_user("x")->password == "s3cret");
+  auto missing = parse_directory("[[application-user]]\nid = \"x\"\npassword-file = \"nope\"\n",
+                                 dir + "/d.toml");
+  REQUIRE_FALSE(missing);
+  CHECK_THAT(missing.error().message(),
+             Catch::Contains("password-file: ") && Catch::Contains("No such file"));
+  std::remove((dir + "/pass").c_str());
+  std::remove(dir.c_str());
+}
