@@ -12,7 +12,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const auto file = rcc::rules::parse_rule_file(text, "fuzz.txt");
-  for (const auto& e : file.errors) (void)e.render();
+  for (const auto& e : file.errors)
+    (void)e.render();
   rcc::rules::NormalizeOptions options;
   options.preprocess = size % 2 ? rcc::rules::Preprocess::lync : rcc::rules::Preprocess::none;
   options.semantics = size % 3 ? rcc::rules::Semantics::result : rcc::rules::Semantics::replace;
@@ -24,6 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)normalizer.normalize(number, result);
     (void)normalizer.explain(number, result, attempts);
   }
-  for (const auto& test : file.tests) (void)normalizer.normalize(test.input, result);
+  for (const auto& test : file.tests)
+    (void)normalizer.normalize(test.input, result);
   return 0;
 }
