@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "util/text.h"
+
 namespace rcc::csta {
 
 std::string_view namespace_uri(Namespace ns) {
@@ -36,11 +38,9 @@ bool name_is(const xmlNode* n, std::string_view name) {
   return std::strncmp(s, name.data(), name.size()) == 0 && s[name.size()] == '\0';
 }
 
+// XML white space (XML 1.0 §2.3).
 std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last + 1 - first);
+  return util::trim(s, " \t\r\n");
 }
 
 // xsd:boolean (ECMA-323 uses it for every flag): true, false, 1, 0, with collapsed whitespace.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/text.h"
 #include "util/utf8.h"
 
 namespace rcc::csta {
@@ -32,10 +33,7 @@ std::string to_lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(), lower);
   return out;
 }
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
+using util::iequals;
 
 // RFC 3966 §3: paramchar = param-unreserved / unreserved / pct-encoded (without the '%').
 bool is_paramchar(char c) {

@@ -8,18 +8,12 @@
 
 #include "config/config.h"
 #include "util/file.h"
+#include "util/text.h"
 
 namespace rcc::directory {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using util::iequals;
 
 // A directory number as CUCM allows it: digits, '*', '#', an optional leading '+'.
 bool valid_dn(std::string_view dn) {

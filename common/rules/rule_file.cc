@@ -1,6 +1,7 @@
 #include "rules/rule_file.h"
 
 #include "util/file.h"
+#include "util/text.h"
 #include "util/utf8.h"
 
 namespace rcc::rules {
@@ -24,26 +25,13 @@ class RulesCategory : public std::error_category {
   }
 };
 
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t");
-  return s.substr(first, last + 1 - first);
-}
-
-bool iequals_prefix(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    const char a = s[i] >= 'A' && s[i] <= 'Z' ? char(s[i] - 'A' + 'a') : s[i];
-    if (a != prefix[i]) return false;
-  }
-  return true;
-}
+using util::istarts_with;
+using util::trim;
 
 // "# Test input <number>, Test result-> <expected>", words in any case, spaces optional.
 std::optional<SelfTest> parse_test_comment(std::string_view comment, int line) {
   std::string_view s = trim(comment.substr(1));
-  if (!iequals_prefix(s, "test input")) return std::nullopt;
+  if (!istarts_with(s, "test input")) return std::nullopt;
   s = trim(s.substr(10));
   const auto comma = s.find(',');
   if (comma == std::string_view::npos) return std::nullopt;
@@ -51,11 +39,11 @@ std::optional<SelfTest> parse_test_comment(std::string_view comment, int line) {
   test.line = line;
   test.input = std::string(trim(s.substr(0, comma)));
   std::string_view rest = trim(s.substr(comma + 1));
-  if (!iequals_prefix(rest, "test result")) return std::nullopt;
+  if (!istarts_with(rest, "test result")) return std::nullopt;
   rest = trim(rest.substr(11));
   if (rest.substr(0, 2) != "->") return std::nullopt;
   rest = trim(rest.substr(2));
-  if (!(rest.size() == 7 && iequals_prefix(rest, "nomatch"))) test.expected = std::string(rest);
+  if (!(rest.size() == 7 && istarts_with(rest, "nomatch"))) test.expected = std::string(rest);
   return test;
 }
 

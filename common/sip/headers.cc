@@ -207,13 +207,6 @@ Result<Via> parse_via(std::string_view value) {
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
 namespace {
 // RFC 3261 §25.1 token characters, as a table: the parser asks this for every name byte.
 struct TokenTable {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "diag/error.h"
+#include "util/text.h"
 
 namespace rcc::sip {
 
@@ -121,6 +122,7 @@ bool is_token_char(char c);
 bool is_absolute_uri(std::string_view uri);
 /// The scheme of an absolute URI, lower-cased ("sip", "sips", "tel", ...).
 std::string uri_scheme(std::string_view uri);
-bool iequals(std::string_view a, std::string_view b);
+/// ASCII case-insensitive comparison (header names, parameters).
+using util::iequals;
 
 }  // namespace rcc::sip

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "sip/error.h"
+#include "util/text.h"
 
 namespace rcc::sip {
 namespace {
@@ -12,13 +13,7 @@ bool is_ws(char c) {
   return c == ' ' || c == '\t';
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_ws(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_ws(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
+using util::trim;
 
 // "SIP/<digits>.<digits>": a version we can name in a 505, as opposed to garbage.
 bool looks_like_version(std::string_view v) {

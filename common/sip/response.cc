@@ -4,6 +4,7 @@
 
 #include "sip/error.h"
 #include "sip/headers.h"
+#include "util/text.h"
 
 namespace rcc::sip {
 namespace {
@@ -12,13 +13,7 @@ bool is_ws(char c) {
   return c == ' ' || c == '\t';
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_ws(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_ws(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
+using util::trim;
 
 void add_to(Message& response, std::string to, std::string_view to_tag) {
   if (!to_tag.empty()) {
