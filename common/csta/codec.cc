@@ -238,6 +238,10 @@ class Decoder {
     std::optional<std::string> call, device;
     sub("callID", call);
     sub("deviceID", device);
+    // Empty means absent, as in ConnectionId itself: otherwise <callID/> alone would decode but
+    // be written back as an empty wrapper that does not.
+    if (call && call->empty()) call.reset();
+    if (device && device->empty()) device.reset();
     if (!call && !device) {
       fail(Errc::missing_field,
            "<" + std::string(local_name(n)) + "> has neither <callID> nor <deviceID>");

@@ -26,7 +26,8 @@ inline constexpr std::string_view kRccExtensionNamespace =
     "http://schemas.microsoft.com/Lcs/2005/04/RCCExtension";
 
 /// ConnectionID: one party's leg of a call, <callID/> and <deviceID/>. Either may be absent in
-/// ECMA-323 (an empty string here means absent), but not both. The deviceID is echoed exactly as
+/// ECMA-323 (an empty string here means absent, and an empty element is read as absent), but
+/// not both: the decoder refuses that with Errc::missing_field. The deviceID is echoed exactly as
 /// received: switches may hand out dynamic identifiers (csta-tcp.md §3.1).
 struct ConnectionId {
   std::string call_id;

@@ -411,3 +411,22 @@ TEST_CASE("the lcs:line of RequestSystemStatus is a line URI with its partition"
   CHECK(uri->partition() == std::string_view("P1"));
   CHECK_FALSE(uri->device());
 }
+
+TEST_CASE("csta codec treats an empty callID as absent so that the message round-trips",
+          "[csta][codec][fuzz]") {
+  // Found by csta_decode_fuzz (crash-3b574cd881be56380013d9af70b6c60637edcc0d): the ConnectionID
+  // <callID></callID> decoded as present-but-empty, was written back as <callToBeHeld/>, and that
+  // output did not decode. An empty identifier now counts as absent on the way in too.
+  const std::string xml =
+      with_ns(kEd3, "HoldCall", "<callToBeHeld><callID></callID></callToBeHeld></HoldCall>\n");
+  const auto m = decode(xml);
+  REQUIRE_FALSE(m);
+  CHECK(m.error().code() == Errc::missing_field);
+  CHECK(m.error().detail() == "<callToBeHeld> has neither <callID> nor <deviceID>");
+  // With one identifier left the message stands, and our output decodes to the same thing.
+  const Message one = decoded(with_ns(
+      kEd3, "HoldCall", "<callToBeHeld><callID/><deviceID>L</deviceID></callToBeHeld></HoldCall>"));
+  CHECK(std::get<HoldCall>(one.body).call_to_be_held == ConnectionId{"", "L"});
+  const std::string out = encode(one, EncodeOptions{false});
+  CHECK(encode(decoded(out), EncodeOptions{false}) == out);
+}
