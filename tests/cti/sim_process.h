@@ -32,9 +32,11 @@ inline std::string example_directory() {
 class SimProcess {
  public:
   /// `listen` "127.0.0.1:0" unless a test restarts a node on its old port.
-  explicit SimProcess(std::vector<std::string> extra = {}, std::string listen = "127.0.0.1:0") {
-    std::vector<std::string> args = {sim_binary(), "--directory", example_directory(), "--listen",
-                                     listen,       "--control",   "127.0.0.1:0",       "-q"};
+  explicit SimProcess(std::vector<std::string> extra = {}, std::string listen = "127.0.0.1:0",
+                      std::string directory = example_directory()) {
+    std::vector<std::string> args = {sim_binary(),  "--directory", directory,
+                                     "--listen",    listen,        "--control",
+                                     "127.0.0.1:0", "-q"};
     args.insert(args.end(), extra.begin(), extra.end());
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe");

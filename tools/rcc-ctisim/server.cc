@@ -33,6 +33,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
         decoder_(server.options().frame_limits),
         id_(server.next_session_id()) {
     boost::system::error_code ec;
+    // A response and its events go out as separate small writes: without this, Nagle holds
+    // the events for the peer's delayed ACK (40 ms on Linux).
+    socket_.set_option(tcp::no_delay(true), ec);
     auto peer = socket_.remote_endpoint(ec);
     peer_ = ec ? std::string("?") : peer.address().to_string() + ":" + std::to_string(peer.port());
   }
