@@ -66,8 +66,7 @@ void BM_MakeCallAndEvents(benchmark::State& state) {
     if (auto* d = std::get_if<csta::DeliveredEvent>(&m.body))
       delivered_at_a += d->monitor_cross_ref_id == a_xref;
     if (auto* c = std::get_if<csta::ConnectionClearedEvent>(&m.body))
-      cleared_at_a +=
-          c->monitor_cross_ref_id == a_xref && c->dropped_connection.device_id == b_dev;
+      cleared_at_a += c->monitor_cross_ref_id == a_xref && c->dropped_connection.device_id == b_dev;
   };
   auto link = cti::Link::create(ioc, o, h);
   bool up = false;

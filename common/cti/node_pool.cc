@@ -39,11 +39,10 @@ void NodePool::start() {
 void NodePool::stop() {
   running_ = false;
   timer_.cancel();
-  for (auto& l : links_) {
-    if (!l) continue;
-    auto link = std::move(l);
-    link->stop([link](Result<void>) {});
-  }
+  // The links stay in links_ until the destructor closes them: a stop still unanswered then
+  // must not keep its link alive (its reply is held by the link itself).
+  for (auto& l : links_)
+    if (l) l->stop([](Result<void>) {});
 }
 
 Result<std::shared_ptr<Link>> NodePool::place() {

@@ -32,7 +32,8 @@ class NodePool {
   NodePool& operator=(const NodePool&) = delete;
 
   void start();
-  /// Closes every link (StopApplicationSession on those up) and stops reconnecting.
+  /// StopApplicationSession on every link up, and no more reconnects. The destructor closes
+  /// whatever is still open.
   void stop();
 
   /// The link of the node for a new session, or Errc::no_node_up.

@@ -34,9 +34,8 @@ class SimProcess {
   /// `listen` "127.0.0.1:0" unless a test restarts a node on its old port.
   explicit SimProcess(std::vector<std::string> extra = {}, std::string listen = "127.0.0.1:0",
                       std::string directory = example_directory()) {
-    std::vector<std::string> args = {sim_binary(),  "--directory", directory,
-                                     "--listen",    listen,        "--control",
-                                     "127.0.0.1:0", "-q"};
+    std::vector<std::string> args = {sim_binary(), "--directory", directory,     "--listen",
+                                     listen,       "--control",   "127.0.0.1:0", "-q"};
     args.insert(args.end(), extra.begin(), extra.end());
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe");

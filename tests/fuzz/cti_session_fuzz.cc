@@ -14,7 +14,7 @@
 
 namespace {
 
-const rcc::directory::FileDirectory& directory() {
+const rcc::directory::FileDirectory& fuzz_directory() {
   static const auto dir = [] {
     auto d = rcc::directory::parse_directory(
         "[[device]]\nname = \"SEPA\"\nmodel = \"Cisco 7975\"\nregistered = true\n"
@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cti::FrameDecoder decoder(limits);
   std::vector<cti::Frame> frames;
   (void)decoder.feed(std::string_view(reinterpret_cast<const char*>(data), size), frames);
-  ctisim::World world(directory());
+  ctisim::World world(fuzz_directory());
   std::vector<ctisim::Out> out;
   for (const auto& f : frames) {
     auto m = csta::decode(f.body);
