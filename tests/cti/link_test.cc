@@ -50,6 +50,14 @@ TEST_CASE("link starts a session with the application user's credentials", "[cti
   CHECK(c.link->timings().session.count() > 0);
 }
 
+TEST_CASE("link signs in with Avaya's SessionLoginInfo form as well", "[cti][link]") {
+  SimProcess sim;
+  TestClient c(sim.address());
+  c.options().avaya_login = true;
+  REQUIRE(c.start());
+  CHECK(c.heartbeat());
+}
+
 TEST_CASE("link reports a wrong password as bad credentials", "[cti][link]") {
   SimProcess sim;
   TestClient c(sim.address(), "rccgateway", "wrong");

@@ -83,8 +83,9 @@ TEST_CASE("pool marks a silent node down within the heartbeat window", "[cti][po
   const auto t0 = std::chrono::steady_clock::now();
   REQUIRE(run_until(
       ioc, [&] { return pool.state(0) != cti::NodeState::up; }, 3s));
-  // Window 600 ms, plus one heartbeat interval for the last unanswered beat to go out.
-  CHECK(std::chrono::steady_clock::now() - t0 < 1000ms);
+  // Window 600 ms, plus one heartbeat interval for the last unanswered beat to go out, plus
+  // scheduling slack on a loaded machine (sanitizers, parallel builds).
+  CHECK(std::chrono::steady_clock::now() - t0 < 1200ms);
   // New sessions go to the node that is still up.
   for (int i = 0; i < 3; ++i) {
     auto link = pool.place();
