@@ -264,3 +264,78 @@ TEST_CASE("node addresses parse as HOST:PORT and [v6]:PORT", "[cti][link]") {
     CHECK(r.error().code() == cti::Errc::bad_address);
   }
 }
+
+namespace {
+
+/// A TLS peer in the test's io_context: handshake, read the session start, answer it.
+struct TlsPeer {
+  net::ssl::context ctx{net::ssl::context::tls_server};
+  net::ip::tcp::acceptor acceptor;
+  std::unique_ptr<net::ssl::stream<net::ip::tcp::socket>> stream;
+  std::string in, reply;
+
+  TlsPeer(net::io_context& ioc, const std::string& cert, const std::string& key)
+      : acceptor(ioc, {net::ip::make_address("127.0.0.1"), 0}) {
+    ctx.use_certificate_chain_file(cert);
+    ctx.use_private_key_file(key, net::ssl::context::pem);
+    acceptor.async_accept([this](boost::system::error_code ec, net::ip::tcp::socket s) {
+      if (ec) return;
+      stream = std::make_unique<net::ssl::stream<net::ip::tcp::socket>>(std::move(s), ctx);
+      stream->async_handshake(net::ssl::stream_base::server, [this](boost::system::error_code e) {
+        if (e) return;
+        in.resize(4096);
+        stream->async_read_some(net::buffer(in), [this](boost::system::error_code e2, std::size_t) {
+          if (e2) return;
+          reply = frame(
+              1, csta::encode(csta::Message{
+                     csta::Namespace::ed3,
+                     csta::StartApplicationSessionPosResponse{
+                         "TLS1", std::string(csta::namespace_uri(csta::Namespace::ed3)), 180u}}));
+          net::async_write(*stream, net::buffer(reply), [](auto, auto) {});
+        });
+      });
+    });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("link speaks TLS and checks the node's name", "[cti][link][tls]") {
+  char dir_template[] = "/tmp/rcc_cti_tls_XXXXXX";
+  REQUIRE(mkdtemp(dir_template) != nullptr);
+  const std::string dir = dir_template, cert = dir + "/cert.pem", key = dir + "/key.pem";
+  const std::string cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+      "-nodes -subj /CN=cti.example.com -days 1 -keyout " +
+      key + " -out " + cert + " 2>/dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  for (const char* name : {"cti.example.com", "other.example.com"}) {
+    INFO(name);
+    net::io_context ioc;
+    TlsPeer peer(ioc, cert, key);
+    cti::LinkOptions o;
+    o.node = {"127.0.0.1", std::to_string(peer.acceptor.local_endpoint().port())};
+    o.user = "u";
+    o.tls = std::make_shared<net::ssl::context>(net::ssl::context::tls_client);
+    o.tls->set_verify_mode(net::ssl::verify_peer);
+    o.tls->load_verify_file(cert);
+    o.tls_server_name = name;
+    auto link = cti::Link::create(ioc, o);
+    std::optional<Result<void>> r;
+    link->start([&](Result<void> x) { r = std::move(x); });
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!r && std::chrono::steady_clock::now() < deadline)
+      ioc.run_one_for(100ms);
+    REQUIRE(r.has_value());
+    if (std::string(name) == "cti.example.com") {
+      REQUIRE(*r);
+      CHECK(link->session_id() == "TLS1");
+      CHECK(link->timings().tls.count() > 0);
+    } else {
+      REQUIRE_FALSE(*r);
+      CHECK(r->error().code() == cti::Errc::tls_failed);
+    }
+    link->close();
+  }
+  (void)std::system(("rm -rf " + dir).c_str());
+}
