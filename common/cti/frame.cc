@@ -18,6 +18,40 @@ class CtiCategory : public std::error_category {
         return "format indicator is not 0x0000 (XML without SOAP)";
       case Errc::body_too_large:
         return "body does not fit in one frame";
+      case Errc::bad_address:
+        return "not HOST:PORT";
+      case Errc::connect_failed:
+        return "connection refused";
+      case Errc::connect_timeout:
+        return "connect timed out";
+      case Errc::tls_failed:
+        return "TLS handshake failed";
+      case Errc::bad_credentials:
+        return "wrong application user or password";
+      case Errc::no_permission:
+        return "application user has no CTI permission";
+      case Errc::session_refused:
+        return "application session refused";
+      case Errc::request_timeout:
+        return "request timed out";
+      case Errc::link_down:
+        return "link down";
+      case Errc::garbage:
+        return "peer does not speak CSTA XML over TCP";
+      case Errc::frame_timeout:
+        return "half a frame, then silence";
+      case Errc::session_terminated:
+        return "session terminated by the peer";
+      case Errc::heartbeat_refused:
+        return "heartbeat refused";
+      case Errc::not_active:
+        return "no active application session";
+      case Errc::no_node_up:
+        return "no CTI node is up";
+      case Errc::csta_error:
+        return "request refused by the CTI manager";
+      case Errc::stopped:
+        return "link stopped";
     }
     return "unknown error";
   }

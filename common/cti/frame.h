@@ -32,6 +32,24 @@ enum class Errc {
   bad_invoke_id,         ///< the invoke ID is not 4 ASCII digits
   bad_format_indicator,  ///< strict mode: the format indicator is not 0x0000
   body_too_large,        ///< encode: the body does not fit a 16-bit length
+  // --- the link (link.h) and the pool (node_pool.h) ---
+  bad_address,         ///< a node is not HOST:PORT
+  connect_failed,      ///< TCP connect refused or unreachable (detail: the system's reason)
+  connect_timeout,     ///< no TCP connection (or TLS handshake) within the connect timeout
+  tls_failed,          ///< the TLS handshake failed
+  bad_credentials,     ///< session refused: invalidApplicationInfo (wrong user or password)
+  no_permission,       ///< session refused: the user lacks CTI permission (csta-tcp.md §2.3)
+  session_refused,     ///< session refused for another reason
+  request_timeout,     ///< no response to a request within the request timeout
+  link_down,           ///< the link dropped (peer closed, reset) while a request was pending
+  garbage,             ///< the peer sent bytes that are not CSTA XML frames
+  frame_timeout,       ///< half a frame, then silence past the frame timeout
+  session_terminated,  ///< the peer ended the session (ApplicationSessionTerminated)
+  heartbeat_refused,   ///< ResetApplicationSessionTimerNegResponse
+  not_active,          ///< a request before the session is active or after it ended
+  no_node_up,          ///< the pool has no node up: refused at once
+  csta_error,          ///< the peer answered a request with CSTAErrorCode (detail: category/value)
+  stopped,             ///< the link was stopped by its owner
 };
 const std::error_category& cti_category();
 std::error_code make_error_code(Errc e);

@@ -17,11 +17,11 @@
 
 namespace rcc::tool {
 
-void add_common_options(CLI::App& app, CommonOptions& options) {
+void add_common_options(CLI::App& app, CommonOptions& options, bool config_short) {
   app.set_version_flag("--version", app.get_name() + " " RCC_VERSION);
   app.add_flag("-v,--verbose", options.verbosity, "more log output on stderr (repeatable)");
   app.add_flag("-q,--quiet", options.quiet, "log errors only");
-  app.add_option("-c,--config", options.config_path,
+  app.add_option(config_short ? "-c,--config" : "--config", options.config_path,
                  "configuration file (default: $RCC_CONFIG, else /etc/rcc/rcc.toml if present)")
       ->type_name("FILE");
 }

@@ -18,8 +18,9 @@ struct CommonOptions {
   std::string config_path;  ///< --config; empty: config::locate() decides
 };
 
-/// Adds --version, -v/--verbose (repeatable), -q/--quiet and -c/--config FILE.
-void add_common_options(CLI::App& app, CommonOptions& options);
+/// Adds --version, -v/--verbose (repeatable), -q/--quiet and -c/--config FILE. A monitoring
+/// plugin passes config_short = false: its -c is the critical threshold (STYLE.md §8).
+void add_common_options(CLI::App& app, CommonOptions& options, bool config_short = true);
 
 /// Logs go to stderr: warnings by default, -v info, -vv debug, -vvv trace, -q errors only.
 void setup_logging(const CommonOptions& options);

@@ -1,0 +1,69 @@
+#pragma once
+// The CTI node pool on Asio: one Link per node, driven by PoolState (pool.h), which decides.
+//
+//   NodePool pool(ioc, {addr1, addr2, addr3}, link_options, timings);
+//   pool.start();                        // connects to every node
+//   auto link = pool.place();            // Result<shared_ptr<Link>>: round robin over nodes up,
+//                                        // Errc::no_node_up at once when none is
+//   pool.stop();
+//
+// Each link sends heartbeats every heartbeat_interval; an answered heartbeat refreshes the node
+// in PoolState. A node is marked down when its link drops, a heartbeat is refused or times out,
+// or no heartbeat was answered within heartbeat_window (then its link is closed); it is
+// re-connected after PoolState's capped backoff. Same threading rule as Link: one thread runs
+// the io_context.
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "cti/link.h"
+#include "cti/pool.h"
+
+namespace rcc::cti {
+
+class NodePool {
+ public:
+  /// `base` gives credentials, timeouts and TLS; its `node` is replaced per node.
+  NodePool(net::io_context& ioc, std::vector<NodeAddress> nodes, LinkOptions base,
+           PoolTimings timings);
+  ~NodePool();
+  NodePool(const NodePool&) = delete;
+  NodePool& operator=(const NodePool&) = delete;
+
+  void start();
+  /// StopApplicationSession on every link up, and no more reconnects. The destructor closes
+  /// whatever is still open.
+  void stop();
+
+  /// The link of the node for a new session, or Errc::no_node_up.
+  Result<std::shared_ptr<Link>> place();
+
+  std::size_t size() const { return nodes_.size(); }
+  NodeState state(std::size_t node) const { return state_.state(node); }
+  std::size_t up_count() const { return state_.up_count(); }
+  const NodeAddress& address(std::size_t node) const { return nodes_[node]; }
+
+  /// Called on every state change (node index and new state), e.g. for logs or tests.
+  std::function<void(std::size_t, NodeState)> on_change;
+  /// Unsolicited events from any node.
+  std::function<void(std::size_t, const csta::Message&)> on_event;
+
+ private:
+  void connect(std::size_t node);
+  void node_failed(std::size_t node, const std::shared_ptr<Link>& link, const Error& why);
+  void tick();
+  void notify(std::size_t node);
+
+  net::io_context& ioc_;
+  std::vector<NodeAddress> nodes_;
+  LinkOptions base_;
+  PoolState state_;
+  std::vector<std::shared_ptr<Link>> links_;
+  net::steady_timer timer_;
+  bool running_ = false;
+  /// Outlives the pool in handlers: they check it before touching `this`.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace rcc::cti

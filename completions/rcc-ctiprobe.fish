@@ -1,0 +1,13 @@
+# fish completion for rcc-ctiprobe
+complete -c rcc-ctiprobe -s h -l help -d 'Print help and exit'
+complete -c rcc-ctiprobe -l version -d 'Print version and exit'
+complete -c rcc-ctiprobe -s v -l verbose -d 'More log output (repeatable)'
+complete -c rcc-ctiprobe -s q -l quiet -d 'Log errors only'
+complete -c rcc-ctiprobe -l config -r -F -d 'Configuration file'
+complete -c rcc-ctiprobe -s w -l warning -x -d 'Round trip range for WARNING, ms'
+complete -c rcc-ctiprobe -s c -l critical -x -d 'Round trip range for CRITICAL, ms'
+complete -c rcc-ctiprobe -s t -l timeout -x -d 'Seconds for connect and each answer'
+complete -c rcc-ctiprobe -s u -l user -x -d 'Application user'
+complete -c rcc-ctiprobe -l password-file -r -F -d 'File holding the password'
+complete -c rcc-ctiprobe -s j -l json -d 'JSON report'
+complete -c rcc-ctiprobe -l prometheus -r -F -d 'Write a textfile-collector file'

@@ -1,0 +1,12 @@
+# fish completion for rcc-ctisim
+complete -c rcc-ctisim -s h -l help -d 'Print help and exit'
+complete -c rcc-ctisim -l version -d 'Print version and exit'
+complete -c rcc-ctisim -s v -l verbose -d 'More log output (repeatable)'
+complete -c rcc-ctisim -s q -l quiet -d 'Log errors only'
+complete -c rcc-ctisim -s c -l config -r -F -d 'Configuration file'
+complete -c rcc-ctisim -s d -l directory -r -F -d 'Directory file'
+complete -c rcc-ctisim -s l -l listen -x -d 'CTI port, HOST:PORT'
+complete -c rcc-ctisim -l control -x -d 'Control port, HOST:PORT'
+complete -c rcc-ctisim -l max-session-duration -x -d 'Longest session granted, seconds'
+complete -c rcc-ctisim -l frame-timeout -x -d 'Drop a peer stuck mid-frame, ms'
+complete -c rcc-ctisim -l max-frame-bytes -x -d 'Largest frame accepted, bytes'

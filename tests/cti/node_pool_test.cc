@@ -1,0 +1,134 @@
+// cti::NodePool against three real rcc-ctisim processes.
+
+#include "cti/node_pool.h"
+
+#include <catch2/catch.hpp>
+
+#include "cti/sim_process.h"
+
+using namespace rcc;
+using namespace rcc::testing;
+using namespace std::chrono_literals;
+namespace net = boost::asio;
+
+namespace {
+
+cti::LinkOptions credentials() {
+  cti::LinkOptions o;
+  o.user = "rccgateway";
+  o.password = "rcc-lab-password";
+  o.request_timeout = 400ms;
+  o.connect_timeout = 1s;
+  return o;
+}
+
+cti::PoolTimings fast() {
+  cti::PoolTimings t;
+  t.heartbeat_interval = 200ms;
+  t.heartbeat_window = 600ms;
+  t.backoff_initial = 100ms;
+  t.backoff_max = 400ms;
+  return t;
+}
+
+template <class Pred>
+bool run_until(net::io_context& ioc, Pred pred, std::chrono::milliseconds limit = 5s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return false;
+    ioc.run_one_for(std::min<std::chrono::nanoseconds>(deadline - now, 50ms));
+    if (ioc.stopped()) ioc.restart();
+  }
+  return true;
+}
+
+std::vector<cti::NodeAddress> addresses(const std::vector<SimProcess*>& sims) {
+  std::vector<cti::NodeAddress> out;
+  for (auto* s : sims)
+    out.push_back(*cti::parse_node_address(s->address()));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("pool places sessions round robin over 3 nodes", "[cti][pool][sim]") {
+  SimProcess a, b, c;
+  net::io_context ioc;
+  cti::NodePool pool(ioc, addresses({&a, &b, &c}), credentials(), fast());
+  pool.start();
+  REQUIRE(run_until(ioc, [&] { return pool.up_count() == 3; }));
+  std::vector<std::string> placed;
+  for (int i = 0; i < 6; ++i) {
+    auto link = pool.place();
+    REQUIRE(link);
+    placed.push_back((*link)->node().port);
+  }
+  const std::string pa = std::to_string(a.port()), pb = std::to_string(b.port()),
+                    pc = std::to_string(c.port());
+  CHECK(placed == std::vector<std::string>{pa, pb, pc, pa, pb, pc});
+  pool.stop();
+  run_until(
+      ioc, [&] { return a.control("status").rfind("ok sessions=0", 0) == 0; }, 2s);
+  CHECK(a.control("status").rfind("ok sessions=0", 0) == 0);
+}
+
+TEST_CASE("pool marks a silent node down within the heartbeat window", "[cti][pool][sim]") {
+  SimProcess a, b;
+  net::io_context ioc;
+  cti::NodePool pool(ioc, addresses({&a, &b}), credentials(), fast());
+  pool.start();
+  REQUIRE(run_until(ioc, [&] { return pool.up_count() == 2; }));
+  REQUIRE(a.control("silent on") == "ok");
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(run_until(
+      ioc, [&] { return pool.state(0) != cti::NodeState::up; }, 3s));
+  // Window 600 ms, plus one heartbeat interval for the last unanswered beat to go out, plus
+  // scheduling slack on a loaded machine (sanitizers, parallel builds).
+  CHECK(std::chrono::steady_clock::now() - t0 < 1200ms);
+  // New sessions go to the node that is still up.
+  for (int i = 0; i < 3; ++i) {
+    auto link = pool.place();
+    REQUIRE(link);
+    CHECK((*link)->node().port == std::to_string(b.port()));
+  }
+  // Speaking again: the pool re-connects after its backoff.
+  REQUIRE(a.control("silent off") == "ok");
+  CHECK(run_until(
+      ioc, [&] { return pool.up_count() == 2; }, 3s));
+}
+
+TEST_CASE("pool re-connects to a node after it restarts", "[cti][pool][sim]") {
+  auto a = std::make_unique<SimProcess>();
+  const std::string address = a->address();
+  net::io_context ioc;
+  cti::NodePool pool(ioc, {*cti::parse_node_address(address)}, credentials(), fast());
+  pool.start();
+  REQUIRE(run_until(ioc, [&] { return pool.up_count() == 1; }));
+  a->stop();
+  REQUIRE(run_until(
+      ioc, [&] { return pool.up_count() == 0; }, 3s));
+  // The node comes back on the same port.
+  a = std::make_unique<SimProcess>(std::vector<std::string>{}, address);
+  CHECK(run_until(
+      ioc, [&] { return pool.up_count() == 1; }, 5s));
+  CHECK(pool.place());
+}
+
+TEST_CASE("pool with every node down refuses a new session at once", "[cti][pool][sim]") {
+  auto a = std::make_unique<SimProcess>();
+  auto b = std::make_unique<SimProcess>();
+  net::io_context ioc;
+  cti::NodePool pool(ioc, addresses({a.get(), b.get()}), credentials(), fast());
+  pool.start();
+  REQUIRE(run_until(ioc, [&] { return pool.up_count() == 2; }));
+  a->stop();
+  b->stop();
+  REQUIRE(run_until(
+      ioc, [&] { return pool.up_count() == 0; }, 3s));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = pool.place();
+  CHECK(std::chrono::steady_clock::now() - t0 < 10ms);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == cti::Errc::no_node_up);
+}

@@ -1,0 +1,82 @@
+#include "check.h"
+
+#include <boost/asio/io_context.hpp>
+
+namespace rcc::ctiprobe {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms(std::chrono::nanoseconds d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+}  // namespace
+
+std::string describe(const Error& e) {
+  using cti::Errc;
+  const auto& c = e.code();
+  if (c == Errc::connect_failed) return "connection refused (" + e.detail() + ")";
+  if (c == Errc::connect_timeout) return "timed out connecting";
+  if (c == Errc::tls_failed) return "TLS handshake failed (" + e.detail() + ")";
+  if (c == Errc::bad_credentials) return "wrong application user or password";
+  if (c == Errc::no_permission) return "application user has no CTI permission";
+  if (c == Errc::session_refused) return "session refused (" + e.detail() + ")";
+  if (c == Errc::request_timeout) return "timed out waiting for an answer";
+  if (c == Errc::frame_timeout) return "timed out in the middle of a frame";
+  if (c == Errc::garbage) return "garbage: not CSTA XML over TCP (" + e.detail() + ")";
+  if (c == Errc::link_down) return "link closed by the node";
+  if (c == Errc::heartbeat_refused) return "heartbeat refused (" + e.detail() + ")";
+  if (c == Errc::session_terminated) return "session terminated by the node";
+  return e.message();
+}
+
+std::vector<NodeResult> probe_all(const std::vector<cti::NodeAddress>& nodes,
+                                  const cti::LinkOptions& base) {
+  boost::asio::io_context ioc;
+  std::vector<NodeResult> results(nodes.size());
+  std::vector<std::shared_ptr<cti::Link>> links;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    NodeResult& r = results[i];
+    r.node = nodes[i];
+    cti::LinkOptions o = base;
+    o.node = nodes[i];
+    o.heartbeat_interval = cti::Millis(0);  // the probe sends its one heartbeat itself
+    auto link = cti::Link::create(ioc, std::move(o));
+    links.push_back(link);
+    const auto t0 = Clock::now();
+    auto fail = [&r, t0](const Error& e) {
+      r.ok = false;
+      r.problem = describe(e);
+      r.total_ms = ms(Clock::now() - t0);
+    };
+    link->start([&r, link, t0, fail](Result<void> started) {
+      const auto& t = link->timings();
+      if (t.connect.count() > 0) r.connect_ms = ms(t.connect);
+      if (t.tls.count() > 0) r.tls_ms = ms(t.tls);
+      if (!started) {
+        fail(started.error());
+        return;
+      }
+      r.session_ms = ms(t.session);
+      const auto h0 = Clock::now();
+      link->heartbeat([&r, link, t0, h0, fail](Result<void> hb) {
+        if (!hb) {
+          fail(hb.error());
+          link->close();
+          return;
+        }
+        r.rtt_ms = ms(Clock::now() - h0);
+        link->stop([&r, t0](Result<void>) {
+          // A node that answers the heartbeat is up, however it takes the goodbye.
+          r.ok = true;
+          r.total_ms = ms(Clock::now() - t0);
+        });
+      });
+    });
+  }
+  ioc.run();
+  return results;
+}
+
+}  // namespace rcc::ctiprobe
