@@ -5,6 +5,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include "cti/sim_process.h"
@@ -85,13 +90,30 @@ TEST_CASE("link reports a refused connection and a connect timeout apart", "[cti
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == cti::Errc::connect_failed);
 
-  // 192.0.2.0/24 (TEST-NET-1) is never routed: the connect hangs until the deadline.
-  TestClient hangs("192.0.2.1:2748");
+  // A loopback listener that never accepts, its accept queue full: the kernel drops further
+  // SYNs, so a connect hangs until the deadline (no traffic leaves this machine).
+  net::ip::tcp::acceptor full(probe, {net::ip::make_address("127.0.0.1"), 0});
+  full.listen(0);
+  // POSIX sockets: Asio's synchronous connect waits for completion even on a non-blocking socket.
+  std::vector<int> fillers;
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(full.local_endpoint().port());
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int k = 0; k < 4; ++k) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    REQUIRE(fd >= 0);
+    (void)::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to);  // queued or pending
+    fillers.push_back(fd);
+  }
+  TestClient hangs("127.0.0.1:" + std::to_string(full.local_endpoint().port()));
   hangs.options().connect_timeout = 200ms;
   auto t = hangs.start();
   REQUIRE_FALSE(t);
   CHECK((t.error().code() == cti::Errc::connect_timeout ||
          t.error().code() == cti::Errc::connect_failed));
+  for (int fd : fillers)
+    ::close(fd);
 }
 
 TEST_CASE("link sends heartbeats every interval and keeps the session alive", "[cti][link]") {

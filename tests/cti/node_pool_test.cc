@@ -84,8 +84,9 @@ TEST_CASE("pool marks a silent node down within the heartbeat window", "[cti][po
   REQUIRE(run_until(
       ioc, [&] { return pool.state(0) != cti::NodeState::up; }, 3s));
   // Window 600 ms, plus one heartbeat interval for the last unanswered beat to go out, plus
-  // scheduling slack on a loaded machine (sanitizers, parallel builds).
-  CHECK(std::chrono::steady_clock::now() - t0 < 1200ms);
+  // generous scheduling slack: CI runs this under sanitizers beside other tests; a detector that
+  // waited for the 10 s request timeout instead would still fail here.
+  CHECK(std::chrono::steady_clock::now() - t0 < 2500ms);
   // New sessions go to the node that is still up.
   for (int i = 0; i < 3; ++i) {
     auto link = pool.place();
@@ -128,7 +129,8 @@ TEST_CASE("pool with every node down refuses a new session at once", "[cti][pool
       ioc, [&] { return pool.up_count() == 0; }, 3s));
   const auto t0 = std::chrono::steady_clock::now();
   auto r = pool.place();
-  CHECK(std::chrono::steady_clock::now() - t0 < 10ms);
+  // At once: no connect attempt and no request timeout (seconds) in between.
+  CHECK(std::chrono::steady_clock::now() - t0 < 100ms);
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == cti::Errc::no_node_up);
 }
