@@ -98,7 +98,8 @@ inline std::string compact(const std::string& xml) {
       continue;
     }
     std::size_t j = i;
-    while (j < s.size() && space(s[j])) ++j;
+    while (j < s.size() && space(s[j]))
+      ++j;
     const bool after_tag = out.empty() || out.back() == '>';
     const bool before_tag = j == s.size() || s[j] == '<';
     if (!(after_tag && before_tag)) out.append(s, i, j - i);

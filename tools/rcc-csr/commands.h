@@ -8,7 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "pki/csr.h"
-#include "support/cli.h"
+#include "tool_cli.h"
 
 namespace rcc::csr_tool {
 

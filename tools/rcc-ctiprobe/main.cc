@@ -8,7 +8,7 @@
 #include "config/config.h"
 #include "cti/cti_config.h"
 #include "output.h"
-#include "support/cli.h"
+#include "tool_cli.h"
 #include "util/file.h"
 
 namespace {

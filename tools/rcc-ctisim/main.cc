@@ -14,7 +14,7 @@
 #include "diag/exit_code.h"
 #include "directory/directory.h"
 #include "server.h"
-#include "support/cli.h"
+#include "tool_cli.h"
 
 namespace {
 

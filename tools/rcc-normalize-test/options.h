@@ -6,7 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "rules/rule_set.h"
-#include "support/cli.h"
+#include "tool_cli.h"
 
 namespace rcc::normalize_test {
 

@@ -1,4 +1,4 @@
-#include "support/cli.h"
+#include "tool_cli.h"
 
 #include <unistd.h>
 
