@@ -3,6 +3,7 @@
 #include <array>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "sip/error.h"
 
@@ -315,20 +316,19 @@ bool MediaType::is(std::string_view t, std::string_view s) const {
 }
 
 namespace {
-// Calls item(std::string_view) for each element of a comma list without building a vector;
-// false when the list is malformed (empty element, open quote or '<') or item returns false.
+enum class ListScan { ok, empty_element, open_quote, open_angle, refused };
+
+// Calls item(std::string_view) for each element of a comma list (commas inside quotes and <>
+// do not count) without building anything; stops at the first problem and says which.
 template <class F>
-bool for_each_item(std::string_view value, F&& item) {
+ListScan scan_list(std::string_view value, F&& item) {
   std::size_t start = 0;
   bool in_quote = false;
   bool in_angle = false;
   auto emit = [&](std::size_t end) {
-    std::string_view it = value.substr(start, end - start);
-    while (!it.empty() && is_ws(it.front()))
-      it.remove_prefix(1);
-    while (!it.empty() && is_ws(it.back()))
-      it.remove_suffix(1);
-    return !it.empty() && item(it);
+    const std::string_view it = util::trim(value.substr(start, end - start));
+    if (it.empty()) return ListScan::empty_element;
+    return item(it) ? ListScan::ok : ListScan::refused;
   };
   for (std::size_t i = 0; i < value.size(); ++i) {
     const char c = value[i];
@@ -345,51 +345,38 @@ bool for_each_item(std::string_view value, F&& item) {
     } else if (c == '<') {
       in_angle = true;
     } else if (c == ',') {
-      if (!emit(i)) return false;
+      if (const auto r = emit(i); r != ListScan::ok) return r;
       start = i + 1;
     }
   }
-  return !in_quote && !in_angle && emit(value.size());
+  if (in_quote) return ListScan::open_quote;
+  if (in_angle) return ListScan::open_angle;
+  return emit(value.size());
+}
+
+// True when every element is well formed and item accepted it.
+template <class F>
+bool for_each_item(std::string_view value, F&& item) {
+  return scan_list(value, std::forward<F>(item)) == ListScan::ok;
 }
 }  // namespace
 
 Result<std::vector<std::string_view>> split_list(std::string_view value) {
   std::vector<std::string_view> items;
-  std::size_t start = 0;
-  bool in_quote = false;
-  bool in_angle = false;
-  auto push = [&](std::size_t end) -> bool {
-    std::string_view item = value.substr(start, end - start);
-    while (!item.empty() && is_ws(item.front()))
-      item.remove_prefix(1);
-    while (!item.empty() && is_ws(item.back()))
-      item.remove_suffix(1);
-    if (item.empty()) return false;
-    items.push_back(item);
+  switch (scan_list(value, [&](std::string_view it) {
+    items.push_back(it);
     return true;
-  };
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    const char c = value[i];
-    if (in_quote) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_quote = false;
-      }
-    } else if (in_angle) {
-      if (c == '>') in_angle = false;
-    } else if (c == '"') {
-      in_quote = true;
-    } else if (c == '<') {
-      in_angle = true;
-    } else if (c == ',') {
-      if (!push(i)) return bad("empty element in a comma-separated list");
-      start = i + 1;
-    }
+  })) {
+    case ListScan::ok:
+    case ListScan::refused:  // never: the lambda accepts every element
+      return items;
+    case ListScan::empty_element:
+      return bad("empty element in a comma-separated list");
+    case ListScan::open_quote:
+      return bad("unterminated quoted string");
+    case ListScan::open_angle:
+      return bad("unterminated '<'");
   }
-  if (in_quote) return bad("unterminated quoted string");
-  if (in_angle) return bad("unterminated '<'");
-  if (!push(value.size())) return bad("empty element in a comma-separated list");
   return items;
 }
 
