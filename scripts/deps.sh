@@ -5,7 +5,7 @@ RCC_PACKAGES=(
   libcli11-dev libssl-dev openssl libxml2-dev libboost-dev libboost-system-dev libspdlog-dev
   libfmt-dev catch2 libpcre2-dev nlohmann-json3-dev libtomlplusplus-dev libbenchmark-dev
   scdoc man-db groff-base bash-completion zsh fish python3 time
-  sip-tester tshark socat libosip2-dev libsofia-sip-ua-dev
+  sip-tester tshark socat kamailio libosip2-dev libsofia-sip-ua-dev
 )
 
 rcc_install_deps() {

@@ -36,6 +36,11 @@ CtiConfig load_cti_config(const config::Document& doc) {
   c.tls = s.boolean("tls").value_or(false);
   c.tls_ca_file = s.string("tls-ca-file").value_or("");
   c.tls_server_name = s.string("tls-server-name").value_or("");
+  if (auto f = s.choice("framing", {"annex-j", "nul-terminated"}))
+    c.framing = *f == "annex-j" ? Framing::annex_j : Framing::nul_terminated;
+  c.length_includes_header = s.boolean("length-includes-header").value_or(true);
+  if (auto v = s.integer("requests-per-second", 0, 100'000)) c.requests_per_second = double(*v);
+  if (auto v = s.integer("max-in-flight", 1, 10'000)) c.max_in_flight = std::size_t(*v);
   s.reject_unknown_keys();
   return c;
 }
@@ -48,6 +53,8 @@ LinkOptions CtiConfig::link_options(const NodeAddress& node) const {
   o.heartbeat_interval = heartbeat_interval;
   o.connect_timeout = connect_timeout;
   o.request_timeout = request_timeout;
+  o.frame_limits.framing = framing;
+  o.frame_limits.length_includes_header = length_includes_header;
   if (tls) {
     auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_client);
     ctx->set_verify_mode(net::ssl::verify_peer);

@@ -13,6 +13,10 @@
 //   tls = false
 //   tls-ca-file = "/etc/rcc/cti-ca.pem"
 //   tls-server-name = "cucm.example.com"
+//   framing = "annex-j"               # or "nul-terminated" (vendor variant, csta framing notes)
+//   length-includes-header = true     # false for switches whose length counts the XML only
+//   requests-per-second = 0           # per node; some call managers allow 2 call-control/s
+//   max-in-flight = 32                # requests outstanding per node
 
 #include <optional>
 #include <string>
@@ -33,6 +37,10 @@ struct CtiConfig {
   bool tls = false;
   std::string tls_ca_file;
   std::string tls_server_name;
+  Framing framing = Framing::annex_j;  ///< framing = "annex-j" | "nul-terminated"
+  bool length_includes_header = true;  ///< false: the header's length counts the body only
+  double requests_per_second = 0;      ///< pacing per node; 0: none (NodePool::Pacing)
+  std::size_t max_in_flight = 32;      ///< requests outstanding per node
 
   /// LinkOptions for `node` (TLS context built when tls is on; throws rcc::Exception if the
   /// CA file cannot be loaded).

@@ -52,6 +52,8 @@ class CtiCategory : public std::error_category {
         return "request refused by the CTI manager";
       case Errc::stopped:
         return "link stopped";
+      case Errc::overloaded:
+        return "request queue full";
     }
     return "unknown error";
   }

@@ -50,6 +50,7 @@ enum class Errc {
   no_node_up,          ///< the pool has no node up: refused at once
   csta_error,          ///< the peer answered a request with CSTAErrorCode (detail: category/value)
   stopped,             ///< the link was stopped by its owner
+  overloaded,          ///< the node's request queue is full (NodePool::Pacing::max_queued)
 };
 const std::error_category& cti_category();
 std::error_code make_error_code(Errc e);

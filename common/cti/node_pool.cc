@@ -21,7 +21,10 @@ NodePool::NodePool(net::io_context& ioc, std::vector<NodeAddress> nodes, LinkOpt
       base_(std::move(base)),
       state_(names(nodes_), timings),
       links_(nodes_.size()),
+      queues_(nodes_.size()),
       timer_(ioc) {
+  for (auto& q : queues_)
+    q.timer = std::make_unique<net::steady_timer>(ioc);
   base_.heartbeat_interval = timings.heartbeat_interval;
 }
 
@@ -49,6 +52,70 @@ Result<std::shared_ptr<Link>> NodePool::place() {
   if (auto node = state_.place_session()) return links_[*node];
   return Error(Errc::no_node_up,
                "none of the " + std::to_string(nodes_.size()) + " CTI nodes is up");
+}
+
+Result<std::size_t> NodePool::place_node() {
+  if (auto node = state_.place_session()) return *node;
+  return Error(Errc::no_node_up,
+               "none of the " + std::to_string(nodes_.size()) + " CTI nodes is up");
+}
+
+void NodePool::request(std::size_t node, csta::Body body, Link::Reply reply) {
+  if (node >= nodes_.size() || state_.state(node) != NodeState::up || !links_[node])
+    return reply(Error(
+        Errc::no_node_up,
+        "node " + (node < nodes_.size() ? nodes_[node].name() : std::string("?")) + " is down"));
+  Queue& q = queues_[node];
+  if (q.waiting.size() >= pacing_.max_queued)
+    return reply(Error(Errc::overloaded, std::to_string(q.waiting.size()) +
+                                             " requests queued for node " + nodes_[node].name()));
+  q.waiting.emplace_back(std::move(body), std::move(reply));
+  pump(node);
+}
+
+void NodePool::pump(std::size_t node) {
+  Queue& q = queues_[node];
+  auto alive = alive_;
+  while (!q.waiting.empty() && q.in_flight < pacing_.max_in_flight) {
+    auto link = links_[node];
+    if (!link || state_.state(node) != NodeState::up) {
+      fail_queue(node, Error(Errc::no_node_up, "node " + nodes_[node].name() + " is down"));
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (pacing_.per_second > 0 && now < q.next_send) {
+      if (!q.timer_armed) {
+        q.timer_armed = true;
+        q.timer->expires_at(q.next_send);
+        q.timer->async_wait([this, alive, node](boost::system::error_code ec) {
+          if (ec || !*alive) return;
+          queues_[node].timer_armed = false;
+          pump(node);
+        });
+      }
+      return;
+    }
+    if (pacing_.per_second > 0)
+      q.next_send = std::max(q.next_send, now) +
+                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                        std::chrono::duration<double>(1.0 / pacing_.per_second));
+    auto [body, reply] = std::move(q.waiting.front());
+    q.waiting.pop_front();
+    ++q.in_flight;
+    link->request(std::move(body),
+                  [this, alive, node, reply = std::move(reply)](Result<csta::Message> r) {
+                    if (*alive) --queues_[node].in_flight;
+                    reply(std::move(r));
+                    if (*alive) pump(node);
+                  });
+  }
+}
+
+void NodePool::fail_queue(std::size_t node, const Error& why) {
+  auto waiting = std::move(queues_[node].waiting);
+  queues_[node].waiting.clear();
+  for (auto& [body, reply] : waiting)
+    reply(why);
 }
 
 void NodePool::notify(std::size_t node) {
@@ -96,8 +163,9 @@ void NodePool::node_failed(std::size_t node, const std::shared_ptr<Link>& link, 
   // A link reports at most once, but start() and on_down may both see one failure: count it once.
   if (!link || links_[node] != link) return;
   links_[node].reset();
-  link->close();
+  link->close();  // its pending requests fail with the link's error
   state_.on_failure(node, Clock::now());
+  fail_queue(node, Error(Errc::no_node_up, "node " + nodes_[node].name() + " went down"));
   util::logger("cti")->warn(
       "node={} down: {}; retry in {} ms", nodes_[node].name(), why.message(),
       std::chrono::duration_cast<Millis>(state_.retry_at(node) - Clock::now()).count());
@@ -112,6 +180,7 @@ void NodePool::tick() {
     util::logger("cti")->warn("node={} silent: no heartbeat answered within the window",
                               nodes_[node].name());
     if (auto link = std::move(links_[node])) link->close();
+    fail_queue(node, Error(Errc::no_node_up, "node " + nodes_[node].name() + " went silent"));
     notify(node);
   }
   for (auto node : state_.due_for_connect(now))

@@ -12,7 +12,14 @@
 // or no heartbeat was answered within heartbeat_window (then its link is closed); it is
 // re-connected after PoolState's capped backoff. Same threading rule as Link: one thread runs
 // the io_context.
+//
+// Sessions hold a node index (place_node()), not a Link: the index stays valid across
+// reconnects. request(node, ...) goes through the node's queue: at most Pacing::max_in_flight
+// requests outstanding and at most Pacing::per_second sent a second (call managers limit both),
+// at most Pacing::max_queued waiting; past that, or with the node down, the reply is an error at
+// once. A sign-in storm therefore waits in the queue instead of timing out on the link.
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -38,6 +45,18 @@ class NodePool {
 
   /// The link of the node for a new session, or Errc::no_node_up.
   Result<std::shared_ptr<Link>> place();
+  /// The node for a new session (round robin over the nodes up), or Errc::no_node_up.
+  Result<std::size_t> place_node();
+  /// Sends `body` to `node` through its queue; `reply` is called exactly once.
+  void request(std::size_t node, csta::Body body, Link::Reply reply);
+
+  struct Pacing {
+    std::size_t max_in_flight = 32;   ///< requests outstanding on one link
+    std::size_t max_queued = 20'000;  ///< waiting behind them; past this: Errc::overloaded
+    double per_second = 0;            ///< 0: no rate limit
+  };
+  void set_pacing(Pacing pacing) { pacing_ = pacing; }
+  std::size_t queued(std::size_t node) const { return queues_[node].waiting.size(); }
 
   std::size_t size() const { return nodes_.size(); }
   NodeState state(std::size_t node) const { return state_.state(node); }
@@ -54,12 +73,24 @@ class NodePool {
   void node_failed(std::size_t node, const std::shared_ptr<Link>& link, const Error& why);
   void tick();
   void notify(std::size_t node);
+  void pump(std::size_t node);
+  void fail_queue(std::size_t node, const Error& why);
+
+  struct Queue {
+    std::deque<std::pair<csta::Body, Link::Reply>> waiting;
+    std::size_t in_flight = 0;
+    std::chrono::steady_clock::time_point next_send{};
+    std::unique_ptr<net::steady_timer> timer;
+    bool timer_armed = false;
+  };
 
   net::io_context& ioc_;
   std::vector<NodeAddress> nodes_;
   LinkOptions base_;
   PoolState state_;
   std::vector<std::shared_ptr<Link>> links_;
+  std::vector<Queue> queues_;
+  Pacing pacing_;
   net::steady_timer timer_;
   bool running_ = false;
   /// Outlives the pool in handlers: they check it before touching `this`.

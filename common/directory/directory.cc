@@ -158,6 +158,10 @@ Result<FileDirectory> parse_directory(std::string_view text, const std::string& 
       for (const auto& name : u.devices) {
         if (!dir.device(name)) s.fail_key("devices", "no device named '" + name + "' in the file");
       }
+      u.extension_mobility = s.string("extension-mobility").value_or("");
+      if (!u.extension_mobility.empty() && !dir.device(u.extension_mobility))
+        s.fail_key("extension-mobility",
+                   "no device named '" + u.extension_mobility + "' in the file");
       s.reject_unknown_keys();
       if (dir.user_by_id(u.id)) s.fail_key("id", "user '" + u.id + "' is defined twice");
       dir.users_.push_back(std::move(u));

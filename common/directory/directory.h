@@ -40,6 +40,9 @@ struct User {
   bool rcc_enabled = false;
   std::string line_uri;              ///< tel:DN;phone-context=dialstring[;device=..][;partition=..]
   std::vector<std::string> devices;  ///< associated devices, by name
+  /// The device the user is logged in to with Extension Mobility, if any: it counts as one of
+  /// the user's devices (the reference deployment's LCS limit of two includes it).
+  std::string extension_mobility;
 };
 
 /// The CTI application user the gateway signs in with.

@@ -6,6 +6,8 @@
 #include "sip/headers.h"
 #include "sip/parser.h"
 #include "sip/response.h"
+#include "sip/uri.h"
+#include "util/log.h"
 
 namespace rcc::sip {
 namespace {
@@ -35,6 +37,11 @@ DialogLayer::DialogLayer(TransactionSink& sink, DialogHandler& handler, DialogCo
                          TimerConfig timers)
     : sink_(sink), handler_(handler), config_(std::move(config)), txns_(sink, *this, timers) {}
 
+std::string DialogLayer::contact_for(Flow flow) {
+  std::string c = sink_.local_contact(flow);
+  return c.empty() ? config_.contact : c;
+}
+
 const Dialog* DialogLayer::find(DialogKey key) const {
   const auto it = dialogs_.find(key);
   return it == dialogs_.end() ? nullptr : &it->second;
@@ -44,10 +51,23 @@ Dialog* DialogLayer::match(const Message& request) {
   const auto to = request.to();
   const auto from = request.from();
   if (!to || !from) return nullptr;
-  const auto call_id = request.call_id();
-  for (auto& [key, d] : dialogs_)
-    if (d.call_id == call_id && d.local_tag == to->tag() && d.remote_tag == from->tag()) return &d;
-  return nullptr;
+  const auto it = index_.find(index_key(request.call_id(), to->tag(), from->tag()));
+  if (it == index_.end()) return nullptr;
+  const auto d = dialogs_.find(it->second);
+  return d == dialogs_.end() ? nullptr : &d->second;
+}
+
+std::string DialogLayer::index_key(std::string_view call_id, std::string_view local_tag,
+                                   std::string_view remote_tag) {
+  std::string key;
+  key.reserve(call_id.size() + local_tag.size() + remote_tag.size() + 2);
+  key.append(call_id).append(1, '\0').append(local_tag).append(1, '\0').append(remote_tag);
+  return key;
+}
+
+std::size_t DialogLayer::queued_infos(DialogKey key) const {
+  const auto it = info_queue_.find(key);
+  return it == info_queue_.end() ? 0 : it->second.size();
 }
 
 void DialogLayer::reply(TxnId txn, const Message& request, int status, std::vector<Header> extra,
@@ -92,13 +112,23 @@ void DialogLayer::apply_session_timer(Dialog& d, const Message& request, Message
 void DialogLayer::arm_session_timer(Dialog& d) {
   if (d.session_interval == 0) return;
   ++d.session_generation;
+  drop_session_timer(d.key);  // one session timer per dialog: a refresh replaces it
   const TimerOwner owner = kSessionTimerBit | next_request_++;
   session_timers_[owner] = {d.key, d.session_generation};
+  session_timer_of_[d.key] = owner;
   const std::uint32_t n = d.session_interval;
   // §10: the refresher refreshes at half the interval; the other side sends BYE shortly before
   // the session expires, at N - min(32, N/3) seconds.
   const std::uint32_t after = d.we_refresh ? n / 2 : n - std::min<std::uint32_t>(32, n / 3);
   sink_.start_timer(owner, Timer::session, std::chrono::seconds(after));
+}
+
+void DialogLayer::drop_session_timer(DialogKey key) {
+  const auto it = session_timer_of_.find(key);
+  if (it == session_timer_of_.end()) return;
+  sink_.cancel_timers(it->second);
+  session_timers_.erase(it->second);
+  session_timer_of_.erase(it);
 }
 
 void DialogLayer::timer_fired(TimerOwner owner, Timer timer) {
@@ -110,6 +140,7 @@ void DialogLayer::timer_fired(TimerOwner owner, Timer timer) {
   if (it == session_timers_.end()) return;
   const auto [key, generation] = it->second;
   session_timers_.erase(it);
+  session_timer_of_.erase(key);
   const auto d = dialogs_.find(key);
   if (d == dialogs_.end() || d->second.session_generation != generation) return;
   if (d->second.we_refresh) {
@@ -148,6 +179,12 @@ void DialogLayer::on_request(TxnId txn, Flow flow, const Message& request) {
           txn, request, 200,
           {{"Allow", config_.allow}, {"Accept", config_.accept}, {"Supported", config_.supported}});
     } else if (request.method == "INVITE") {
+      if (dialogs_.size() >= config_.max_dialogs) {
+        util::logger("sip")->warn("call-id={} refused: {} dialogs, the most allowed (503)",
+                                  request.call_id(), dialogs_.size());
+        reply(txn, request, 503, {{"Retry-After", std::to_string(config_.retry_after)}});
+        return;
+      }
       if (!session_check(txn, request)) return;
       const auto from = request.from();
       auto contacts = request.contacts();
@@ -169,6 +206,7 @@ void DialogLayer::on_request(TxnId txn, Flow flow, const Message& request) {
       d.flow = flow;
       d.remote_cseq = request.cseq()->number;
       const DialogKey key = d.key;
+      index_[index_key(d.call_id, d.local_tag, d.remote_tag)] = key;
       dialogs_.emplace(key, std::move(d));
       pending_[txn] = {key, request};
       handler_.on_invite(dialogs_.at(key), txn, request);
@@ -193,6 +231,7 @@ void DialogLayer::on_request(TxnId txn, Flow flow, const Message& request) {
     return;
   }
   d->remote_cseq = cseq;
+  d->flow = flow;  // the peer's latest connection: a dialog outlives the one it began on
   if (auto contacts = request.contacts(); contacts && contacts->size() == 1) {
     if (request.method == "INVITE" || request.method == "UPDATE")
       d->remote_target = contacts->front().uri;  // target refresh (§12.2.2)
@@ -211,7 +250,7 @@ void DialogLayer::on_request(TxnId txn, Flow flow, const Message& request) {
     if (!session_check(txn, request)) return;
     Message r = make_response(request, 200, d->local_tag);
     r.remove("Content-Length");
-    r.add("Contact", "<" + config_.contact + ">");
+    r.add("Contact", "<" + contact_for(flow) + ">");
     apply_session_timer(*d, request, r);
     r.add("Server", config_.server);
     r.add("Content-Length", "0");
@@ -238,7 +277,7 @@ Result<void> DialogLayer::answer(TxnId txn, const Answer& a) {
   if (invite && a.status >= 200 && a.status < 300) {
     for (const auto& h : req.headers)
       if (h.name == "Record-Route") r.headers.push_back(h);  // §12.1.1: copied, in order
-    r.add("Contact", "<" + config_.contact + ">");
+    r.add("Contact", "<" + contact_for(d.flow) + ">");
     r.add("Allow", config_.allow);
     r.add("Supported", config_.supported);
     apply_session_timer(d, req, r);
@@ -269,14 +308,14 @@ Message DialogLayer::build_request(Dialog& d, std::string_view method) {
   m.request_uri = d.remote_target;
   if (!routes.empty()) {
     auto first = parse_name_addr(routes.front());
-    if (first && !first->uri.empty() && first->uri.find(";lr") == std::string::npos) {
+    auto uri = first ? parse_sip_uri(first->uri) : Result<SipUri>(first.error());
+    if (first && !first->uri.empty() && !(uri && uri->has_param("lr"))) {
       m.request_uri = first->uri;
       routes.erase(routes.begin());
       routes.push_back("<" + d.remote_target + ">");
     }
   }
-  m.add("Via", "SIP/2.0/" + config_.via_transport + " " + config_.via_sent_by + ";branch=z9hG4bK" +
-                   random_token(16));
+  // The Via is added by start_request(), once the route (and so the transport) is known.
   for (const auto& r : routes)
     m.add("Route", r);
   m.add("Max-Forwards", "70");
@@ -289,7 +328,14 @@ Message DialogLayer::build_request(Dialog& d, std::string_view method) {
 
 Result<TxnId> DialogLayer::start_request(Dialog& d, Message request, std::uint64_t id) {
   const std::string method = request.method;
-  auto txn = txns_.request(d.flow, request);
+  const auto route = sink_.route(request, d.flow);
+  const std::string& transport =
+      route.via_transport.empty() ? config_.via_transport : route.via_transport;
+  const std::string& sent_by = route.via_sent_by.empty() ? config_.via_sent_by : route.via_sent_by;
+  request.headers.insert(
+      request.headers.begin(),
+      Header{"Via", "SIP/2.0/" + transport + " " + sent_by + ";branch=z9hG4bK" + random_token(16)});
+  auto txn = txns_.request(route.flow, request);
   if (!txn) return txn.error();
   outgoing_[*txn] = {d.key, id, method};
   return *txn;
@@ -300,8 +346,11 @@ Result<std::uint64_t> DialogLayer::send_info(DialogKey key, std::string body,
                                              std::vector<Header> headers) {
   const auto it = dialogs_.find(key);
   if (it == dialogs_.end()) return Error(Errc::unknown_dialog, "no dialog " + std::to_string(key));
+  auto& queue = info_queue_[key];
+  if (queue.size() >= config_.max_queued_infos)
+    return Error(Errc::queue_full, std::to_string(queue.size()) + " INFOs waiting");
   const std::uint64_t id = next_request_++;
-  info_queue_[key].push_back({id, std::move(body), std::move(content_type), std::move(headers)});
+  queue.push_back({id, std::move(body), std::move(content_type), std::move(headers)});
   pump_info(it->second);
   return id;
 }
@@ -375,12 +424,9 @@ void DialogLayer::on_failure(TxnId txn, std::error_code why) {
 }
 
 void DialogLayer::flow_closed(Flow flow) {
+  // Dialogs stay: the peer's next request may come on a new connection, and ours open one
+  // (TransactionSink::route). Only the transactions bound to this connection end.
   txns_.flow_closed(flow);
-  std::vector<DialogKey> gone;
-  for (const auto& [key, d] : dialogs_)
-    if (d.flow == flow) gone.push_back(key);
-  for (const auto key : gone)
-    end_dialog(key, make_error_code(Errc::transport_closed));
 }
 
 void DialogLayer::end_dialog(DialogKey key, std::error_code why) {
@@ -388,10 +434,22 @@ void DialogLayer::end_dialog(DialogKey key, std::error_code why) {
   if (it == dialogs_.end()) return;
   const Dialog d = it->second;
   dialogs_.erase(it);
+  index_.erase(index_key(d.call_id, d.local_tag, d.remote_tag));
   info_queue_.erase(key);
   info_busy_.erase(key);
-  for (auto p = pending_.begin(); p != pending_.end();)
-    p = p->second.dialog == key ? pending_.erase(p) : std::next(p);
+  // Requests the handler had not answered yet get 481: their dialog is gone.
+  std::vector<std::pair<TxnId, Message>> orphans;
+  for (auto p = pending_.begin(); p != pending_.end();) {
+    if (p->second.dialog == key) {
+      orphans.emplace_back(p->first, std::move(p->second.request));
+      p = pending_.erase(p);
+    } else {
+      ++p;
+    }
+  }
+  for (const auto& [txn, request] : orphans)
+    reply(txn, request, 481, {}, d.local_tag);
+  drop_session_timer(key);
   handler_.on_dialog_ended(d, why);
 }
 

@@ -12,8 +12,13 @@
 //  - requests with a To tag that matches no dialog get 481 (§12.2.2); a CSeq that does not
 //    grow gets 500;
 //  - in-dialog requests we send (INFO for events, BYE) follow the route set back the way the
-//    dialog came (§12.2.1.1, loose and strict routers), over the flow the dialog arrived on;
-//    event INFOs of one dialog go one at a time, in order (uacsta.md §6 item 4);
+//    dialog came (§12.2.1.1, loose and strict routers); TransactionSink::route() picks the
+//    connection to the next hop. Event INFOs of one dialog go one at a time, in order
+//    (uacsta.md §6 item 4), at most max_queued_infos waiting;
+//  - a dialog outlives its connections: it lives until BYE, session expiry or a 481/408 to our
+//    request; an in-dialog request on another connection moves the dialog to it;
+//  - at most max_dialogs dialogs: a new INVITE past that gets 503 with Retry-After;
+//  - server transactions still waiting for the handler when their dialog ends get 481;
 //  - when our INFO gets 481 or 408 or times out, or no refresh comes before the session
 //    expires (we then send BYE), the dialog ends and the handler hears why.
 //
@@ -44,6 +49,9 @@ struct DialogConfig {
   std::string server = "rcc-tools";
   std::uint32_t session_expires = 1800;  ///< what we grant when the UAC asks for nothing
   std::uint32_t min_se = 90;             ///< RFC 4028 §5: the smallest interval we accept
+  std::size_t max_dialogs = 200'000;     ///< a new INVITE past this gets 503 + Retry-After
+  std::size_t max_queued_infos = 64;  ///< event INFOs waiting per dialog; past it send_info fails
+  std::uint32_t retry_after = 30;     ///< Retry-After of that 503, seconds
 };
 
 using DialogKey = std::uint64_t;
@@ -57,7 +65,7 @@ struct Dialog {
   std::string remote_uri;                ///< From of the INVITE (the peer), without tag
   std::string remote_target;             ///< the peer's Contact URI (§12.1.1)
   std::vector<std::string> route_set;    ///< Record-Route values as received (§12.1.1)
-  Flow flow = 0;                         ///< the connection the dialog came through
+  Flow flow = 0;                         ///< the connection the peer last sent a request on
   std::uint32_t local_cseq = 0;          ///< of our last request
   std::uint32_t remote_cseq = 0;         ///< of the peer's last request
   bool confirmed = false;                ///< ACK received
@@ -97,6 +105,7 @@ class DialogLayer : public TransactionUser {
 
   /// Entry points from the transport.
   void receive(Flow flow, const Message& m) { txns_.receive(flow, m); }
+  /// The connection is gone: its transactions end; dialogs stay (the next request finds a way).
   void flow_closed(Flow flow);
   /// A timer from TransactionSink::start_timer came due.
   void timer_fired(TimerOwner owner, Timer timer);
@@ -105,14 +114,17 @@ class DialogLayer : public TransactionUser {
   /// Allow, Supported and session-timer headers added here.
   Result<void> answer(TxnId txn, const Answer& a);
   /// Sends an INFO in the dialog (queued behind an INFO still in progress). Returns an id that
-  /// on_info_result() repeats.
+  /// on_info_result() repeats; Errc::queue_full when max_queued_infos are already waiting.
   Result<std::uint64_t> send_info(DialogKey dialog, std::string body, std::string content_type,
                                   std::vector<Header> headers = {});
   /// Sends BYE and ends the dialog at once (the BYE's answer does not matter to us).
   Result<void> send_bye(DialogKey dialog);
+  /// Ends the dialog without a request (after we answered 481: the peer has ended it too).
+  void forget(DialogKey dialog) { end_dialog(dialog, {}); }
 
   const Dialog* find(DialogKey key) const;
   std::size_t dialog_count() const { return dialogs_.size(); }
+  std::size_t queued_infos(DialogKey key) const;
   std::size_t transaction_count() const { return txns_.size(); }
 
   // TransactionUser
@@ -143,6 +155,8 @@ class DialogLayer : public TransactionUser {
   bool session_check(TxnId txn, const Message& request);
   void apply_session_timer(Dialog& d, const Message& request, Message& response);
   void arm_session_timer(Dialog& d);
+  void drop_session_timer(DialogKey key);
+  std::string contact_for(Flow flow);
   Message build_request(Dialog& d, std::string_view method);
   Result<TxnId> start_request(Dialog& d, Message request, std::uint64_t id);
   void pump_info(Dialog& d);
@@ -154,12 +168,18 @@ class DialogLayer : public TransactionUser {
   TransactionLayer txns_;
   DialogKey next_key_ = 1;
   std::uint64_t next_request_ = 1;
+  static std::string index_key(std::string_view call_id, std::string_view local_tag,
+                               std::string_view remote_tag);
+
   std::map<DialogKey, Dialog> dialogs_;
+  /// (Call-ID, local tag, remote tag) -> dialog: a request finds its dialog without a scan.
+  std::map<std::string, DialogKey> index_;
   std::map<TxnId, Pending> pending_;
   std::map<TxnId, Outgoing> outgoing_;
   std::map<DialogKey, std::vector<Queued>> info_queue_;
   std::map<DialogKey, bool> info_busy_;
   std::map<TimerOwner, std::pair<DialogKey, std::uint64_t>> session_timers_;
+  std::map<DialogKey, TimerOwner> session_timer_of_;
 };
 
 }  // namespace rcc::sip

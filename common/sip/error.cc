@@ -73,6 +73,10 @@ class SipCategory : public std::error_category {
         return "read deadline passed";
       case Errc::tls_failure:
         return "TLS failure";
+      case Errc::queue_full:
+        return "too many requests queued for the dialog";
+      case Errc::overloaded:
+        return "overloaded";
     }
     return "unknown SIP error";
   }
@@ -117,6 +121,8 @@ int response_status(std::error_code e) {
     case Errc::transaction_timeout:
       return 408;
     case Errc::transport_closed:
+    case Errc::queue_full:
+    case Errc::overloaded:
       return 503;
     case Errc::bad_line_end:
     case Errc::bad_start_line:

@@ -41,6 +41,8 @@ enum class Errc {
   transport_closed,            ///< the connection a transaction or dialog uses has closed (503)
   read_timeout,                ///< no bytes arrived on a connection before its read deadline
   tls_failure,                 ///< the TLS handshake or record layer failed (OpenSSL says why)
+  queue_full,                  ///< a dialog has max_queued_infos requests waiting already (503)
+  overloaded,                  ///< max_dialogs or max_connections reached (503 + Retry-After)
 };
 
 const std::error_category& sip_category();

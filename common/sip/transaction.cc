@@ -66,6 +66,7 @@ void TransactionLayer::end(TxnId id) {
   const auto k = keys.find(it->second->key);
   if (k != keys.end() && k->second == id) keys.erase(k);
   txns_.erase(it);
+  sink_.cancel_timers(id);
 }
 
 void TransactionLayer::receive(Flow flow, const Message& m) {

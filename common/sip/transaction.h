@@ -50,9 +50,26 @@ class TransactionSink {
   virtual ~TransactionSink() = default;
   /// Serialize and write `m` on `flow` (if the flow is gone, report flow_closed() later).
   virtual void send(Flow flow, const Message& m) = 0;
-  /// Call timer_fired(owner, timer) after `after`. Timers are never cancelled: a timer whose
-  /// owner has ended is ignored when it fires.
+  /// Call timer_fired(owner, timer) after `after`. A timer whose owner has ended is ignored when
+  /// it fires; owners that end early say so with cancel_timers().
   virtual void start_timer(TimerOwner owner, Timer timer, std::chrono::milliseconds after) = 0;
+  /// `owner` has ended: its timers need not fire (the default keeps them; they are ignored).
+  virtual void cancel_timers(TimerOwner /*owner*/) {}
+
+  /// Where a request we originate goes (RFC 3261 §8.1.2, §18.1.1): the flow to send it on and
+  /// the Via transport and sent-by that flow calls for.
+  struct Route {
+    Flow flow = 0;
+    std::string via_transport;  ///< "TCP", "TLS"; empty: the dialog layer's default
+    std::string via_sent_by;    ///< host[:port]; empty: the dialog layer's default
+  };
+  /// The flow for `request` (its top Route, else its Request-URI, names the next hop). `inbound`
+  /// is the flow the dialog's peer last used. The default sends on `inbound`; the transport
+  /// adapter resolves the next hop and reuses or opens a connection to it.
+  virtual Route route(const Message& /*request*/, Flow inbound) { return {inbound, {}, {}}; }
+  /// Our Contact URI for a response on `flow` (it follows that flow's transport); empty: the
+  /// dialog layer's configured one.
+  virtual std::string local_contact(Flow /*flow*/) { return {}; }
 };
 
 /// What the transaction layer hands to the layer above (the dialog layer, RFC 3261 "TU").

@@ -51,6 +51,7 @@ class StreamConnection : public Connection {
           server_ ? net::ssl::stream_base::server : net::ssl::stream_base::client,
           [self = shared()](const error_code& ec) { self->on_handshake(ec); });
     } else {
+      open_ = true;
       handler_.on_open(*this);
       read();
     }
@@ -59,7 +60,8 @@ class StreamConnection : public Connection {
   void send(std::string bytes) override {
     if (closed_) return;
     queue_.push_back(std::move(bytes));
-    if (queue_.size() == 1) write();
+    // Bytes sent before the TLS handshake is done wait for it (no write may overlap it).
+    if (open_ && queue_.size() == 1) write();
   }
 
   void close() override { finish(make_error_code(std::errc::operation_canceled)); }
@@ -97,8 +99,13 @@ class StreamConnection : public Connection {
                                 ec.message());
       return finish(make_error_code(Errc::tls_failure));
     }
-    if constexpr (kTls) peer_subject_ = peer_certificate_subject(stream_.native_handle());
+    if constexpr (kTls) {
+      peer_subject_ = peer_certificate_subject(stream_.native_handle());
+      peer_names_ = peer_certificate_names(stream_.native_handle());
+    }
+    open_ = true;
     handler_.on_open(*this);
+    if (!closed_ && !queue_.empty()) write();
     read();
   }
 
@@ -179,6 +186,7 @@ class StreamConnection : public Connection {
   std::string since_boundary_;  // bytes of the message being framed, for error_response()
   std::deque<std::string> queue_;
   bool closed_ = false;
+  bool open_ = false;  ///< TLS handshake done (always, over TCP)
   std::optional<std::error_code> closing_;
 };
 

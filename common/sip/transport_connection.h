@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -60,11 +61,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const std::string& peer_subject() const { return peer_subject_; }
   /// "address:port" of the peer.
   const std::string& peer() const { return peer_; }
+  /// TLS: the peer certificate's CN and DNS subjectAltNames (what a peer subject list matches).
+  const std::vector<std::string>& peer_names() const { return peer_names_; }
 
  protected:
   Flow flow_ = 0;
   bool secure_ = false;
   std::string peer_subject_;
+  std::vector<std::string> peer_names_;
   std::string peer_;
 };
 

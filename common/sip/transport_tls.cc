@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "sip/error.h"
 #include "util/log.h"
@@ -60,13 +61,16 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const TlsOpt
     // OpenSSL 3 needs security level 0 for TLS 1.0 and for 3DES (see the header).
     SSL_CTX_set_security_level(native, 0);
     SSL_CTX_set_min_proto_version(native, TLS1_VERSION);
+    // CBC in TLS 1.0: no empty fragments before records (old Schannel peers choke on them), as
+    // the reference gateway's "Disable Empty TLS Fragments" does.
+    SSL_CTX_set_options(native, SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS);
     if (SSL_CTX_set_cipher_list(native, kLegacyCiphers) != 1)
       return tls_error("cipher list " + std::string(kLegacyCiphers));
     if (!openssl_has_3des())
       util::logger("sip")->warn(
           "tls legacy switch: this OpenSSL has no DES-CBC3-SHA; TLS 1.0 allowed with AES only");
   } else {
-    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+    SSL_CTX_set_min_proto_version(native, options.min_tls13 ? TLS1_3_VERSION : TLS1_2_VERSION);
   }
   if (!options.cert_file.empty() &&
       SSL_CTX_use_certificate_chain_file(native, options.cert_file.c_str()) != 1)
@@ -99,6 +103,31 @@ std::string peer_certificate_subject(void* ssl) {
   char* data = nullptr;
   const long n = BIO_get_mem_data(bio.get(), &data);
   return n > 0 ? std::string(data, std::size_t(n)) : std::string();
+}
+
+std::vector<std::string> peer_certificate_names(void* ssl) {
+  std::vector<std::string> names;
+  std::unique_ptr<X509, OpensslFree> cert(SSL_get1_peer_certificate(static_cast<SSL*>(ssl)));
+  if (!cert) return names;
+  X509_NAME* subject = X509_get_subject_name(cert.get());
+  for (int i = X509_NAME_get_index_by_NID(subject, NID_commonName, -1); i >= 0;
+       i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) {
+    const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i));
+    names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
+                       std::size_t(ASN1_STRING_length(value)));
+  }
+  auto* sans = static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr));
+  if (sans) {
+    for (int i = 0; i < sk_GENERAL_NAME_num(sans); ++i) {
+      const GENERAL_NAME* n = sk_GENERAL_NAME_value(sans, i);
+      if (n->type != GEN_DNS) continue;
+      names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(n->d.dNSName)),
+                         std::size_t(ASN1_STRING_length(n->d.dNSName)));
+    }
+    GENERAL_NAMES_free(sans);
+  }
+  return names;
 }
 
 }  // namespace rcc::sip

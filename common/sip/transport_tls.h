@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/ssl/context.hpp>
 
@@ -30,6 +31,8 @@ struct TlsOptions {
   bool verify_peer = true;
   /// TLS 1.0 + TLS_RSA_WITH_3DES_EDE_CBC_SHA compatibility (see above). Off by default.
   bool legacy_tls10_3des = false;
+  /// TLS 1.3 only (ignored with legacy_tls10_3des).
+  bool min_tls13 = false;
 };
 
 enum class TlsRole { server, client };
@@ -42,6 +45,9 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const TlsOpt
 /// The subject of the peer's certificate in RFC 2253 form ("CN=ocs.example.com,O=Example"),
 /// empty when the peer sent none. `ssl` is the connection's native handle.
 std::string peer_certificate_subject(void* ssl);
+
+/// The names the peer's certificate is for: the subject CN, then every DNS subjectAltName.
+std::vector<std::string> peer_certificate_names(void* ssl);
 
 /// Whether this OpenSSL build offers DES-CBC3-SHA at all (Debian 12's does not).
 bool openssl_has_3des();

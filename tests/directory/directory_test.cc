@@ -24,21 +24,27 @@ TEST_CASE("directory example loads with its users, devices and shared lines", "[
   REQUIRE(d);
   CHECK(d->users().size() == 4);
   const User* mary = d->user_by_email("Mary.Jones@example.com");
-  REQUIRE(mary);
+  REQUIRE(mary != nullptr);
   CHECK(mary->id == "mjones");
   CHECK(d->user_by_ocs_address("sip:MARY.JONES@example.com") == mary);
   CHECK(d->user_by_id("MJONES") == mary);
   const auto shared = d->devices_on_line("4712", "Internal");
   REQUIRE(shared.size() == 2);
+  REQUIRE(shared[0] != nullptr);
+  REQUIRE(shared[1] != nullptr);
   CHECK_FALSE(shared[0]->is_ip_communicator());
   CHECK(shared[1]->is_ip_communicator());
   CHECK(d->devices_on_line("4713", "Internal").size() == 3);
   CHECK(d->devices_on_line("4713", "").empty());
-  CHECK_FALSE(d->user_by_id("sbrown")->rcc_enabled);
+  const User* sam = d->user_by_id("sbrown");
+  REQUIRE(sam != nullptr);
+  CHECK_FALSE(sam->rcc_enabled);
   const ApplicationUser* app = d->application_user("rccgateway");
-  REQUIRE(app);
+  REQUIRE(app != nullptr);
   CHECK(app->in_group(kCtiEnabled));
-  CHECK_FALSE(d->application_user("nocti")->in_group(kCtiEnabled));
+  const ApplicationUser* nocti = d->application_user("nocti");
+  REQUIRE(nocti != nullptr);
+  CHECK_FALSE(nocti->in_group(kCtiEnabled));
 }
 
 TEST_CASE("directory errors name the file, line, column and field", "[directory]") {
@@ -64,16 +70,21 @@ TEST_CASE("directory errors name the file, line, column and field", "[directory]
 
 TEST_CASE("directory application user password can come from a file", "[directory]") {
   char dir_template[] = "/tmp/rcc-dir-test.XXXXXX";
-  const std::string dir = mkdtemp(dir_template);
+  const char* made = mkdtemp(dir_template);
+  REQUIRE(made != nullptr);
+  const std::string dir = made;
   {
     FILE* f = std::fopen((dir + "/pass").c_str(), "w");
+    REQUIRE(f != nullptr);
     std::fputs("s3cret\n", f);
     std::fclose(f);
   }
   auto d = parse_directory("[[application-user]]\nid = \"x\"\npassword-file = \"pass\"\n",
                            dir + "/d.toml");
   REQUIRE(d);
-  CHECK(d->application_user("x")->password == "s3cret");
+  const ApplicationUser* x = d->application_user("x");
+  REQUIRE(x != nullptr);
+  CHECK(x->password == "s3cret");
   auto missing = parse_directory("[[application-user]]\nid = \"x\"\npassword-file = \"nope\"\n",
                                  dir + "/d.toml");
   REQUIRE_FALSE(missing);

@@ -10,7 +10,7 @@
 #include "csta/codec.h"
 #include "cti/frame.h"
 #include "directory/directory.h"
-#include "world.h"
+#include "ctisim/world.h"
 
 namespace {
 

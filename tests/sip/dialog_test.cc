@@ -311,10 +311,59 @@ TEST_CASE("dialog layer answers later when the application takes its time", "[si
   CHECK(twice.error().code() == Errc::unknown_transaction);
 }
 
-TEST_CASE("dialog layer ends the dialogs of a closed connection", "[sip][dialog]") {
+TEST_CASE("dialog layer keeps a dialog whose connection closed and follows the peer to its new one",
+          "[sip][dialog]") {
   World w;
   w.establish();
   w.layer.flow_closed(1);
+  CHECK(w.layer.dialog_count() == 1);
+  CHECK(w.app.ended.empty());
+  // The peer's next request comes on another connection: it reaches the dialog...
+  auto info = w.in_dialog(load("info_make_call"));
+  info.set("CSeq", "2 INFO");
+  w.layer.receive(2, info);
+  REQUIRE(w.app.infos.size() == 1);
+  CHECK(w.out.last().status == 200);
+  CHECK(w.out.sent.back().flow == 2);
+  REQUIRE(w.layer.find(w.key()) != nullptr);
+  CHECK(w.layer.find(w.key())->flow == 2);
+  // ...and our next request is routed from there (the default route: the peer's connection).
+  REQUIRE(w.layer.send_info(w.key(), "<DeliveredEvent/>", "application/csta+xml"));
+  CHECK(w.out.last().method == "INFO");
+  CHECK(w.out.sent.back().flow == 2);
+}
+
+TEST_CASE("dialog layer answers 481 to requests still pending when their dialog ends",
+          "[sip][dialog]") {
+  World w;
+  w.establish();
+  w.app.answer_now = false;
+  auto info = w.in_dialog(load("info_make_call"));
+  info.set("CSeq", "2 INFO");
+  w.layer.receive(1, info);
+  REQUIRE(w.app.infos.size() == 1);
+  w.layer.forget(w.key());
+  CHECK(w.out.last().status == 481);
   CHECK(w.layer.dialog_count() == 0);
-  CHECK(w.app.ended.at(0) == Errc::transport_closed);
+}
+
+TEST_CASE("dialog layer refuses a new INVITE past max_dialogs with 503 and Retry-After",
+          "[sip][dialog]") {
+  sip::test::Recorder out;
+  App app;
+  auto config = World::config();
+  config.max_dialogs = 1;
+  config.retry_after = 17;
+  sip::DialogLayer layer(out, app, config);
+  app.layer = &layer;
+  layer.receive(1, load("invite_request_system_status"));
+  REQUIRE(out.last().status == 200);
+  auto second = load("invite_request_system_status");
+  second.set("Call-ID", "another-call");
+  second.set("Via", "SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bKsecond");
+  layer.receive(1, second);
+  CHECK(out.last().status == 503);
+  REQUIRE(out.last().header("Retry-After") != nullptr);
+  CHECK(*out.last().header("Retry-After") == "17");
+  CHECK(layer.dialog_count() == 1);
 }

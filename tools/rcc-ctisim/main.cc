@@ -10,10 +10,10 @@
 #include <iostream>
 
 #include "cti/link.h"
+#include "ctisim/server.h"
 #include "diag/error.h"
 #include "diag/exit_code.h"
 #include "directory/directory.h"
-#include "server.h"
 #include "tool_cli.h"
 
 namespace {
@@ -65,13 +65,19 @@ int run(const Options& o) {
   rcc::ctisim::Server server(ioc, *dir, so);
   const auto listen_at = endpoint_of(ioc, o.listen, "--listen");
   tcp::endpoint bound, control_bound;
-  try {
-    bound = server.listen(listen_at);
-    if (!o.control.empty())
-      control_bound = server.listen_control(endpoint_of(ioc, o.control, "--control"));
-  } catch (const boost::system::system_error& e) {
-    std::cerr << "rcc-ctisim: cannot listen: " << e.code().message() << "\n";
+  auto cti = server.listen(listen_at);
+  if (!cti) {
+    std::cerr << "rcc-ctisim: cannot listen: " << cti.error().message() << "\n";
     return rcc::exit_code::kFailure;
+  }
+  bound = *cti;
+  if (!o.control.empty()) {
+    auto control = server.listen_control(endpoint_of(ioc, o.control, "--control"));
+    if (!control) {
+      std::cerr << "rcc-ctisim: cannot listen: " << control.error().message() << "\n";
+      return rcc::exit_code::kFailure;
+    }
+    control_bound = *control;
   }
   // Ports may be 0 on the command line: say which ones we got, for scripts and tests.
   std::printf("cti %s\n", name_of(bound).c_str());

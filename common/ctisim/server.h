@@ -1,6 +1,7 @@
 #pragma once
-// rcc-ctisim's network side: the CTI port (CSTA XML frames, ECMA-354 sessions) and the control
-// port (one text command per line). Single-threaded: one io_context, run by main().
+// The simulator's network side (rcc-ctisim and the gateway's embedded default): the CTI port (CSTA
+// XML frames, ECMA-354 sessions) and the control port (one text command per line). Single-threaded:
+// one io_context, run by main().
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,7 +13,7 @@
 #include <string>
 
 #include "cti/frame.h"
-#include "world.h"
+#include "ctisim/world.h"
 
 namespace rcc::ctisim {
 
@@ -33,10 +34,10 @@ class Server {
  public:
   Server(net::io_context& ioc, const directory::Directory& directory, ServerOptions options);
 
-  /// Binds the CTI port; returns the bound endpoint (port 0 picks one).
-  net::ip::tcp::endpoint listen(const net::ip::tcp::endpoint& at);
+  /// Binds the CTI port; returns the bound endpoint (port 0 picks one) or why it cannot.
+  Result<net::ip::tcp::endpoint> listen(const net::ip::tcp::endpoint& at);
   /// Binds the control port.
-  net::ip::tcp::endpoint listen_control(const net::ip::tcp::endpoint& at);
+  Result<net::ip::tcp::endpoint> listen_control(const net::ip::tcp::endpoint& at);
   void close();
 
   /// Runs one control command ("call 0612345 4711"); returns the reply line.

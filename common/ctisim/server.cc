@@ -1,4 +1,4 @@
-#include "server.h"
+#include "ctisim/server.h"
 
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
@@ -314,22 +314,33 @@ Server::Server(net::io_context& ioc, const directory::Directory& directory, Serv
       acceptor_(ioc),
       control_acceptor_(ioc) {}
 
-tcp::endpoint Server::listen(const tcp::endpoint& at) {
-  acceptor_.open(at.protocol());
-  acceptor_.set_option(tcp::acceptor::reuse_address(true));
-  acceptor_.bind(at);
-  acceptor_.listen();
-  accept();
-  return acceptor_.local_endpoint();
+namespace {
+Result<tcp::endpoint> bind_acceptor(tcp::acceptor& acceptor, const tcp::endpoint& at) {
+  boost::system::error_code ec;
+  if (!acceptor.open(at.protocol(), ec))
+    if (!acceptor.set_option(tcp::acceptor::reuse_address(true), ec))
+      if (!acceptor.bind(at, ec))
+        if (!acceptor.listen(net::socket_base::max_listen_connections, ec)) {
+          auto bound = acceptor.local_endpoint(ec);
+          if (!ec) return bound;
+        }
+  boost::system::error_code ignored;
+  acceptor.close(ignored);
+  return Error(std::error_code(ec),
+               at.address().to_string() + ":" + std::to_string(at.port()) + ": " + ec.message());
+}
+}  // namespace
+
+Result<tcp::endpoint> Server::listen(const tcp::endpoint& at) {
+  auto bound = bind_acceptor(acceptor_, at);
+  if (bound) accept();
+  return bound;
 }
 
-tcp::endpoint Server::listen_control(const tcp::endpoint& at) {
-  control_acceptor_.open(at.protocol());
-  control_acceptor_.set_option(tcp::acceptor::reuse_address(true));
-  control_acceptor_.bind(at);
-  control_acceptor_.listen();
-  accept_control();
-  return control_acceptor_.local_endpoint();
+Result<tcp::endpoint> Server::listen_control(const tcp::endpoint& at) {
+  auto bound = bind_acceptor(control_acceptor_, at);
+  if (bound) accept_control();
+  return bound;
 }
 
 void Server::close() {

@@ -1,6 +1,7 @@
-#include "world.h"
+#include "ctisim/world.h"
 
 #include <algorithm>
+#include <set>
 
 namespace rcc::ctisim {
 namespace {
@@ -60,29 +61,60 @@ void World::erase_call(std::string id) {
 template <class Make>
 void World::emit(const Call& call, std::vector<Out>& out, Make&& make,
                  const std::vector<std::string>& extra) {
-  for (const auto& [xref, m] : monitors_) {
+  // The monitors of the call's devices, found through the device index, in crossRefID order
+  // (the order every monitor used to be visited in, so event sequences stay the same).
+  std::set<std::string> xrefs;
+  auto add = [&](const std::string& device) {
+    auto it = monitors_by_device_.find(device);
+    if (it != monitors_by_device_.end()) xrefs.insert(it->second.begin(), it->second.end());
+  };
+  for (const auto& p : call.parties)
+    add(p.device);
+  for (const auto& d : extra)
+    add(d);
+  for (const auto& xref : xrefs) {
+    const Monitor& m = monitors_.at(xref);
     const std::string* lci = nullptr;
-    bool involved = std::find(extra.begin(), extra.end(), m.device) != extra.end();
-    for (const auto& p : call.parties) {
-      if (p.device == m.device) {
-        lci = &p.state;
-        involved = true;
-      }
-    }
-    if (!involved) continue;
+    for (const auto& p : call.parties)
+      if (p.device == m.device) lci = &p.state;
     out.push_back(Out{m.session, kEvent, make(xref, lci ? *lci : std::string("null"))});
   }
 }
 
 template <class Make>
 void World::emit_device(const std::string& device, std::vector<Out>& out, Make&& make) {
-  for (const auto& [xref, m] : monitors_)
-    if (m.device == device) out.push_back(Out{m.session, kEvent, make(xref)});
+  auto it = monitors_by_device_.find(device);
+  if (it == monitors_by_device_.end()) return;
+  for (const auto& xref : it->second)
+    out.push_back(Out{monitors_.at(xref).session, kEvent, make(xref)});
+}
+
+void World::add_monitor(const std::string& xref, SessionId session, const std::string& device) {
+  monitors_[xref] = Monitor{session, device};
+  monitors_by_device_[device].insert(xref);
+  monitors_by_session_[session].insert(xref);
+}
+
+void World::remove_monitor(const std::string& xref) {
+  auto it = monitors_.find(xref);
+  if (it == monitors_.end()) return;
+  auto unindex = [&xref](auto& index, const auto& key) {
+    auto i = index.find(key);
+    if (i == index.end()) return;
+    i->second.erase(xref);
+    if (i->second.empty()) index.erase(i);
+  };
+  unindex(monitors_by_device_, it->second.device);
+  unindex(monitors_by_session_, it->second.session);
+  monitors_.erase(it);
 }
 
 void World::drop_session(SessionId session) {
-  for (auto it = monitors_.begin(); it != monitors_.end();)
-    it = it->second.session == session ? monitors_.erase(it) : std::next(it);
+  auto it = monitors_by_session_.find(session);
+  if (it == monitors_by_session_.end()) return;
+  const std::set<std::string> xrefs = it->second;
+  for (const auto& xref : xrefs)
+    remove_monitor(xref);
 }
 
 std::optional<CSTAErrorCode> World::locate(const ConnectionId& c, Call** call, Party** party) {
@@ -198,11 +230,12 @@ void World::handle(SessionId session, int invoke_id, const csta::Body& request,
     } else {
       // One crossRefID per (session, device): a repeated MonitorStart returns the same one.
       std::string xref;
-      for (const auto& [x, m] : monitors_)
-        if (m.session == session && m.device == r->device_object) xref = x;
+      if (auto it = monitors_by_session_.find(session); it != monitors_by_session_.end())
+        for (const auto& x : it->second)
+          if (monitors_.at(x).device == r->device_object) xref = x;
       if (xref.empty()) {
         xref = std::to_string(next_monitor_++);
-        monitors_[xref] = Monitor{session, r->device_object};
+        add_monitor(xref, session, r->device_object);
       }
       response = csta::MonitorStartResponse{xref, std::nullopt};
     }
@@ -211,7 +244,7 @@ void World::handle(SessionId session, int invoke_id, const csta::Body& request,
     if (it == monitors_.end() || it->second.session != session) {
       response = err("operation", "invalidMonitorCrossReferenceID");
     } else {
-      monitors_.erase(it);
+      remove_monitor(s->monitor_cross_ref_id);
       response = csta::MonitorStopResponse{};
     }
   } else if (auto* sd = std::get_if<csta::SnapshotDevice>(&request)) {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -113,7 +114,13 @@ class World {
   const directory::Directory& directory_;
   std::map<std::string, std::string> registered_override_;  ///< device name -> "1"/"0"
   std::map<std::string, Call> calls_;
+  void add_monitor(const std::string& xref, SessionId session, const std::string& device);
+  void remove_monitor(const std::string& xref);
+
   std::map<std::string, Monitor> monitors_;  ///< crossRefID -> monitor
+  /// Indexes of monitors_: an event finds its monitors without visiting every one.
+  std::map<std::string, std::set<std::string>> monitors_by_device_;
+  std::map<SessionId, std::set<std::string>> monitors_by_session_;
   std::map<std::string, Features> features_;
   std::uint64_t next_call_ = 1;
   std::uint64_t next_monitor_ = 1;

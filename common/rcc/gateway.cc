@@ -1,0 +1,616 @@
+#include "rcc/gateway.h"
+
+#include <ctime>
+
+#include "csta/walk.h"
+#include "rcc/user_lookup.h"
+#include "sip/headers.h"
+#include "util/log.h"
+#include "util/text.h"
+
+namespace rcc::gateway {
+namespace {
+
+constexpr const char* kCstaType = "application/csta+xml";
+
+auto log() {
+  return util::logger("gateway");
+}
+
+std::string xml(const csta::Message& m) {
+  return csta::encode(m);
+}
+
+bool is_csta(const sip::Message& m) {
+  const auto t = m.content_type();
+  return t && t->is("application", "csta+xml");
+}
+
+/// "tel:4711;phone-context=dialstring" -> "4711"; "tel:+61 2 6263" -> "+612 6263" digits kept.
+std::string number_of(std::string_view device) {
+  if (util::istarts_with(device, "tel:")) device.remove_prefix(4);
+  if (util::istarts_with(device, "sip:")) {
+    device.remove_prefix(4);
+    device = device.substr(0, device.find('@'));
+  }
+  device = device.substr(0, device.find(';'));
+  std::string out;
+  for (char c : device)
+    if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') out += c;
+  return out;
+}
+
+/// The services this gateway offers (GetCSTAFeaturesResponse), grouped as ECMA-269 groups them.
+csta::GetCSTAFeaturesResponse features() {
+  csta::GetCSTAFeaturesResponse r;
+  const auto group = [&](const char* name, std::initializer_list<const char*> names) {
+    csta::FeatureGroup g;
+    g.name = name;
+    for (const char* n : names)
+      g.features.push_back({n, true});
+    r.supported_services.push_back(std::move(g));
+  };
+  group("callControlServ",
+        {"answerCall", "clearConnection", "conferenceCall", "consultationCall", "deflectCall",
+         "holdCall", "makeCall", "retrieveCall", "singleStepTransfer", "transferCall"});
+  group("callAssociatedServ", {"generateDigits"});
+  group("logicalServ", {"getDoNotDisturb", "getForwarding", "setDoNotDisturb", "setForwarding"});
+  group("monitoringServ", {"monitorStart", "monitorStop"});
+  group("snapshotServ", {"snapshotDevice"});
+  return r;
+}
+
+}  // namespace
+
+Gateway::Gateway(const directory::Directory& directory, CtiSide& cti, Settings settings)
+    : directory_(directory), cti_(cti), settings_(std::move(settings)) {}
+
+Gateway::~Gateway() {
+  *alive_ = false;
+}
+
+std::int64_t Gateway::now() const {
+  return settings_.now ? settings_.now() : static_cast<std::int64_t>(std::time(nullptr));
+}
+
+std::string Gateway::retry_after() {
+  // Spread the retries over [R, R + R/3] so that refused clients do not come back as one wave.
+  const std::uint32_t r = settings_.retry_after;
+  const std::uint32_t spread = r / 3 + 1;
+  return std::to_string(r + (retry_spread_++ * 7919) % spread);
+}
+
+// --- sign-in ----------------------------------------------------------------------------------
+
+void Gateway::on_invite(const sip::Dialog& d, sip::TxnId txn, const sip::Message& invite) {
+  if (!is_csta(invite)) {
+    sip::Answer a;
+    a.status = 415;
+    a.headers.push_back({"Accept", kCstaType});
+    log()->warn("call-id={} refused: INVITE body is not application/csta+xml (415)", d.call_id);
+    (void)dialogs_->answer(txn, a);  // a refused initial INVITE ends `d`: log first
+    return;
+  }
+  auto request = csta::decode(invite.body);
+  if (!request || !std::holds_alternative<csta::RequestSystemStatus>(request->body)) {
+    sip::Answer a;
+    a.status = 400;
+    const std::string why = request ? "the INVITE body is not RequestSystemStatus"
+                                    : "CSTA body refused: " + request.error().message();
+    a.headers.push_back({"Warning", "399 rcc \"" + why + "\""});
+    log()->warn("call-id={} refused: {} (400)", d.call_id, why);
+    (void)dialogs_->answer(txn, a);
+    return;
+  }
+  if (Session* s = sessions_.by_dialog(d.key)) return refresh(*s, txn, *request);
+  sign_in(d, txn, invite, *request);
+}
+
+void Gateway::refuse_invite(sip::TxnId txn, Refusal why, const std::string& user,
+                            const std::string& detail, const sip::Dialog& d) {
+  ++counters_.refusals;
+  sip::Answer a;
+  a.status = sip_status(why);
+  if (why == Refusal::no_node_up) a.headers.push_back({"Retry-After", retry_after()});
+  a.headers.push_back(
+      {"Warning", "399 rcc \"" + std::string(to_string(why)) + ": " + detail + "\""});
+  // Log first: a refused initial INVITE ends its dialog, and `d` with it.
+  log()->warn("sign-in refused reason={} user={} call-id={} status={} detail=\"{}\"",
+              to_string(why), user.empty() ? "-" : user, d.call_id, a.status, detail);
+  (void)dialogs_->answer(txn, a);
+}
+
+void Gateway::sign_in(const sip::Dialog& d, sip::TxnId txn, const sip::Message& invite,
+                      const csta::Message& request) {
+  const auto from = invite.from();
+  const std::string from_uri = from ? from->uri : std::string();
+  const UserMatch match = find_user(directory_, from_uri);
+  if (!match.user) {
+    std::string tried;
+    for (const auto& t : match.tried)
+      tried += (tried.empty() ? "" : ", ") + t;
+    return refuse_invite(txn, Refusal::unknown_user, from_uri, "no user with " + tried, d);
+  }
+  const directory::User& user = *match.user;
+  if (!user.rcc_enabled)
+    return refuse_invite(txn, Refusal::rcc_disabled, user.id, "RCC is not enabled", d);
+  // The line comes from the body's lcs:line, never from the Request-URI (whose user part may be
+  // a phone number). A client that sends none gets the directory's line URI.
+  const auto& rss = std::get<csta::RequestSystemStatus>(request.body);
+  const std::string line_text = rss.line.value_or(user.line_uri);
+  auto line = csta::parse_line_uri(line_text);
+  if (!line)
+    return refuse_invite(txn, Refusal::bad_line_uri, user.id,
+                         "line URI '" + line_text + "': " + line.error().message(), d);
+  auto own = csta::parse_line_uri(user.line_uri);
+  if (!own || !csta::same_line(*line, *own))
+    return refuse_invite(
+        txn, Refusal::line_mismatch, user.id,
+        "line '" + line_text + "' is not the user's line URI '" + user.line_uri + "'", d);
+  const auto choice = select_device(directory_, user, *line, settings_.mode,
+                                    [](const directory::Device& dev) { return dev.registered; });
+  if (choice.refusal != Refusal::none)
+    return refuse_invite(txn, choice.refusal, user.id, choice.reason, d);
+  auto node = cti_.place();
+  if (!node) return refuse_invite(txn, Refusal::no_node_up, user.id, node.error().message(), d);
+
+  // A new INVITE from the same endpoint for the same line replaces the old dialog (the client
+  // rebuilt it after OCS lost the route). Another endpoint of the same user keeps its own.
+  std::string endpoint;
+  if (from)
+    if (const auto* epid = sip::find_param(from->params, "epid")) endpoint = epid->value;
+  if (endpoint.empty()) endpoint = d.remote_target;
+  const std::string key = user.id + "\n" + line->digits() + "\n" + endpoint;
+  if (Session* old = sessions_.by_client_key(key)) {
+    log()->info("session replaced user={} line={} old-call-id={} call-id={}", user.id, line_text,
+                old->sip_call_id, d.call_id);
+    const sip::DialogKey old_dialog = old->dialog;
+    end_session(*old, "replaced by a new INVITE");
+    (void)dialogs_->send_bye(old_dialog);
+  }
+
+  Session s;
+  s.id = sessions_.next_id();
+  s.dialog = d.key;
+  s.sip_call_id = d.call_id;
+  s.user = user.id;
+  s.line_uri = line_text;
+  s.line = *line;
+  s.dn = line->digits();
+  s.devices = choice.devices;
+  s.device_reason = choice.reason;
+  s.client_key = key;
+  s.node = *node;
+  s.ns = request.ns;
+  s.since = s.last_refresh = now();
+  Session& added = sessions_.add(std::move(s));
+  ++counters_.sign_ins;
+  std::string devices;
+  for (const auto& dev : added.devices)
+    devices += (devices.empty() ? "" : ",") + dev;
+  log()->info("signed in user={} matched-by=\"{}\" line={} device={} why=\"{}\" node={} call-id={}",
+              added.user, to_string(match.by), added.line_uri, devices, added.device_reason,
+              cti_.name(added.node), added.sip_call_id);
+  sip::Answer a;
+  a.body = xml(csta::answer(request, csta::RequestSystemStatusResponse{"normal"}));
+  a.content_type = kCstaType;
+  (void)dialogs_->answer(txn, a);
+}
+
+void Gateway::refresh(Session& s, sip::TxnId txn, const csta::Message& request) {
+  s.last_refresh = now();
+  if (s.state == SessionState::needs_reinvite) {
+    // reinvite failover: the refresh re-establishes the session on a live node.
+    auto node = cti_.place();
+    if (!node) {
+      sip::Answer a;
+      a.status = 503;
+      a.headers.push_back({"Retry-After", retry_after()});
+      (void)dialogs_->answer(txn, a);
+      return;
+    }
+    sessions_.move_to_node(s, *node);
+    s.state = SessionState::active;
+    recover(s.id);
+  }
+  log()->info("refreshed user={} line={} node={} call-id={} by=re-INVITE", s.user, s.line_uri,
+              cti_.name(s.node), s.sip_call_id);
+  sip::Answer a;
+  a.body = xml(csta::answer(request, csta::RequestSystemStatusResponse{"normal"}));
+  a.content_type = kCstaType;
+  (void)dialogs_->answer(txn, a);
+}
+
+// --- requests ---------------------------------------------------------------------------------
+
+void Gateway::on_info(const sip::Dialog& d, sip::TxnId txn, const sip::Message& info) {
+  Session* s = sessions_.by_dialog(d.key);
+  if (!s || s->state == SessionState::ending) {
+    (void)dialogs_->answer(txn, sip::Answer{481, {}, {}, {}});
+    return;
+  }
+  if (s->state == SessionState::needs_reinvite) {
+    // Failover "reinvite": the client rebuilds the session with a new INVITE (as the reference
+    // gateway makes it do). The dialog is over for both sides once the 481 is sent.
+    (void)dialogs_->answer(txn, sip::Answer{481, {}, {}, {}});
+    log()->info("session ended user={} line={} call-id={} why=\"node lost, 481 for re-INVITE\"",
+                s->user, s->line_uri, s->sip_call_id);
+    const sip::DialogKey key = s->dialog;
+    end_session(*s, "node lost");
+    dialogs_->forget(key);
+    return;
+  }
+  if (!is_csta(info)) {
+    sip::Answer a;
+    a.status = 415;
+    a.headers.push_back({"Accept", kCstaType});
+    (void)dialogs_->answer(txn, a);
+    return;
+  }
+  auto request = csta::decode(info.body);
+  if (!request) {
+    if (request.error().code() == csta::Errc::unknown_message) {
+      // A service this gateway does not know: a CSTA-level answer (docs/protocol.md, errors).
+      csta::Message m{s->ns, csta::RequestSystemStatus{}};
+      answer_error(txn, m, "operation", "invalidFeature");
+      log()->info("user={} call-id={} unknown CSTA request: {}", s->user, s->sip_call_id,
+                  request.error().message());
+      return;
+    }
+    sip::Answer a;
+    a.status = 400;
+    a.headers.push_back(
+        {"Warning", "399 rcc \"CSTA body refused: " + request.error().message() + "\""});
+    (void)dialogs_->answer(txn, a);
+    log()->warn("user={} call-id={} INFO refused (400): {}", s->user, s->sip_call_id,
+                request.error().message());
+    return;
+  }
+  handle_request(s->id, txn, std::move(*request));
+}
+
+void Gateway::answer_csta(sip::TxnId txn, const csta::Message& request, csta::Body body) {
+  sip::Answer a;
+  a.body = xml(csta::answer(request, std::move(body)));
+  a.content_type = kCstaType;
+  (void)dialogs_->answer(txn, a);
+}
+
+void Gateway::answer_error(sip::TxnId txn, const csta::Message& request, std::string category,
+                           std::string value) {
+  ++counters_.request_errors;
+  answer_csta(txn, request, csta::CSTAErrorCode{std::move(category), std::move(value)});
+}
+
+bool Gateway::own_line(const Session& s, const std::string& device) const {
+  if (device == s.line_uri || device == s.monitor_object) return true;
+  auto parsed = csta::parse_line_uri(device);
+  if (parsed) return csta::same_line(*parsed, s.line);
+  return number_of(device) == s.dn;
+}
+
+void Gateway::handle_request(SessionId id, sip::TxnId txn, csta::Message request) {
+  Session& s = *sessions_.find(id);
+  ++counters_.requests;
+  csta::Body& body = request.body;
+  if (std::holds_alternative<csta::GetCSTAFeatures>(body))
+    return answer_csta(txn, request, features());
+  if (std::holds_alternative<csta::RequestSystemStatus>(body))
+    return answer_csta(txn, request, csta::RequestSystemStatusResponse{"normal"});
+  if (auto* m = std::get_if<csta::MonitorStart>(&body)) return monitor_start(id, txn, request, *m);
+  if (auto* m = std::get_if<csta::MonitorStop>(&body)) {
+    if (!s.monitoring || m->monitor_cross_ref_id != s.client_xref) {
+      ++counters_.privilege_refusals;
+      log()->warn(
+          "user={} call-id={} refused: MonitorStop of crossRefID {} is not this "
+          "session's",
+          s.user, s.sip_call_id, m->monitor_cross_ref_id);
+      return answer_error(txn, request, "operation", "invalidCrossRefID");
+    }
+    return monitor_stop(id, txn, request);
+  }
+  csta::Body to_node = body;
+  std::string why;
+  if (!to_node_ids(s, to_node, why)) {
+    ++counters_.privilege_refusals;
+    log()->warn("user={} line={} call-id={} refused {}: {}", s.user, s.line_uri, s.sip_call_id,
+                csta::element_name(body), why);
+    return answer_error(txn, request, "operation",
+                        why.rfind("call", 0) == 0 ? "invalidCallIdentifier"
+                                                  : "privilegeViolationOnSpecifiedDevice");
+  }
+  forward(id, txn, request, std::move(to_node));
+}
+
+void Gateway::forward(SessionId id, sip::TxnId txn, const csta::Message& request,
+                      csta::Body to_node) {
+  Session& s = *sessions_.find(id);
+  if (s.state == SessionState::failing_over || !cti_.up(s.node))
+    return answer_error(txn, request, "systemResourceAvailability", "resourceOutOfService");
+  auto alive = alive_;
+  cti_.request(
+      s.node, std::move(to_node), [this, alive, id, txn, request](Result<csta::Message> r) {
+        if (!*alive) return;
+        Session* live = sessions_.find(id);
+        if (!live) return;  // the dialog ended meanwhile; its transaction was answered 481
+        if (!r) {
+          log()->warn("user={} call-id={} {} failed on node {}: {}", live->user, live->sip_call_id,
+                      csta::element_name(request.body), cti_.name(live->node), r.error().message());
+          return answer_error(txn, request, "systemResourceAvailability", "resourceOutOfService");
+        }
+        if (std::holds_alternative<csta::CSTAErrorCode>(r->body)) ++counters_.request_errors;
+        to_client(*live, r->body);
+        answer_csta(txn, request, std::move(r->body));
+      });
+}
+
+void Gateway::monitor_start(SessionId id, sip::TxnId txn, const csta::Message& request,
+                            const csta::MonitorStart& m) {
+  Session& s = *sessions_.find(id);
+  if (!own_line(s, m.device_object)) {
+    ++counters_.privilege_refusals;
+    log()->warn("user={} line={} call-id={} refused MonitorStart of {}: not the user's line",
+                s.user, s.line_uri, s.sip_call_id, m.device_object);
+    return answer_error(txn, request, "operation", "privilegeViolationOnSpecifiedDevice");
+  }
+  s.monitor_object = m.device_object;
+  if (s.monitoring)  // a repeated MonitorStart: the same monitor
+    return answer_csta(txn, request, csta::MonitorStartResponse{s.client_xref, std::nullopt});
+  if (!cti_.up(s.node))
+    return answer_error(txn, request, "systemResourceAvailability", "resourceOutOfService");
+  auto alive = alive_;
+  cti_.request(
+      s.node, csta::MonitorStart{s.dn}, [this, alive, id, txn, request](Result<csta::Message> r) {
+        if (!*alive) return;
+        Session* live = sessions_.find(id);
+        if (!live) return;
+        const auto* ok = r ? std::get_if<csta::MonitorStartResponse>(&r->body) : nullptr;
+        if (!ok) {
+          log()->warn("user={} call-id={} MonitorStart failed on node {}: {}", live->user,
+                      live->sip_call_id, cti_.name(live->node),
+                      r ? std::string(csta::element_name(r->body)) : r.error().message());
+          if (r && std::holds_alternative<csta::CSTAErrorCode>(r->body)) {
+            ++counters_.request_errors;
+            return answer_csta(txn, request, r->body);
+          }
+          return answer_error(txn, request, "systemResourceAvailability", "resourceOutOfService");
+        }
+        if (live->client_xref.empty()) live->client_xref = "x" + std::to_string(next_xref_++);
+        sessions_.set_monitor(*live, live->node, ok->monitor_cross_ref_id);
+        answer_csta(txn, request, csta::MonitorStartResponse{live->client_xref, std::nullopt});
+      });
+}
+
+void Gateway::release_monitor(Session& s) {
+  if (!s.monitoring) return;
+  const std::size_t node = s.node;
+  const std::string xref = s.node_xref;
+  sessions_.clear_monitor(s);
+  // The node gives one crossRefID per device and link: stop it when no session uses it.
+  if (sessions_.by_monitor(node, xref).empty() && cti_.up(node))
+    cti_.request(node, csta::MonitorStop{xref}, [](Result<csta::Message>) {});
+}
+
+void Gateway::monitor_stop(SessionId id, sip::TxnId txn, const csta::Message& request) {
+  Session& s = *sessions_.find(id);
+  release_monitor(s);
+  answer_csta(txn, request, csta::MonitorStopResponse{});
+}
+
+// --- identifiers ------------------------------------------------------------------------------
+
+std::string Gateway::client_device(const Session& s, const std::string& node_device) const {
+  if (node_device.empty()) return node_device;
+  if (node_device == s.dn) return s.monitor_object.empty() ? s.line_uri : s.monitor_object;
+  std::string number = node_device;
+  if (settings_.inbound_number)
+    if (auto n = settings_.inbound_number(node_device)) return *n;
+  if (util::istarts_with(number, "tel:") || util::istarts_with(number, "sip:")) return number;
+  if (!number.empty() && number.front() == '+') return "tel:" + number;
+  return "tel:" + number + ";phone-context=dialstring";
+}
+
+std::string Gateway::node_number(const std::string& client_number) const {
+  if (settings_.outbound_number)
+    if (auto n = settings_.outbound_number(client_number)) return number_of(*n);
+  return number_of(client_number);
+}
+
+void Gateway::to_client(Session& s, csta::Body& body) {
+  struct Map {
+    Gateway& g;
+    Session& s;
+    void connection(csta::ConnectionId& c) {
+      if (!c.call_id.empty()) {
+        auto it = s.call_to_client.find(c.call_id);
+        if (it == s.call_to_client.end()) {
+          const std::string mine = "c" + std::to_string(g.next_call_++);
+          it = s.call_to_client.emplace(c.call_id, mine).first;
+          s.call_to_node[mine] = c.call_id;
+        }
+        c.call_id = it->second;
+      }
+      c.device_id = g.client_device(s, c.device_id);
+    }
+    void device(csta::DeviceRef& d) {
+      if (d.kind == csta::DeviceRef::Kind::identifier) d.id = g.client_device(s, d.id);
+    }
+    void text(std::string_view name, std::string& v) {
+      if (name == "monitorCrossRefID") v = s.client_xref;
+    }
+  } map{*this, s};
+  csta::walk_ids(body, map);
+}
+
+bool Gateway::to_node_ids(Session& s, csta::Body& body, std::string& why) {
+  struct Map {
+    Gateway& g;
+    Session& s;
+    std::string& why;
+    void connection(csta::ConnectionId& c) {
+      if (!why.empty()) return;
+      if (!c.call_id.empty()) {
+        const auto it = s.call_to_node.find(c.call_id);
+        if (it == s.call_to_node.end()) {
+          why = "call " + c.call_id + " is not one of this session's calls";
+          return;
+        }
+        c.call_id = it->second;
+      }
+      if (!c.device_id.empty()) {
+        if (!g.own_line(s, c.device_id)) {
+          why = "connection at " + c.device_id + " is not on the user's line";
+          return;
+        }
+        c.device_id = s.dn;
+      }
+    }
+    void device(csta::DeviceRef& d) {
+      if (d.kind == csta::DeviceRef::Kind::identifier) d.id = g.node_number(d.id);
+    }
+    void text(std::string_view name, std::string& v) {
+      if (!why.empty()) return;
+      if (name == "callingDevice" || name == "device" || name == "snapshotObject" ||
+          name == "deviceObject") {
+        // The device acted on or for: only the session's own line.
+        if (!g.own_line(s, v)) {
+          why = "device " + v + " is not the user's line";
+          return;
+        }
+        v = s.dn;
+      } else if (name == "calledDirectoryNumber" || name == "consultedDevice" ||
+                 name == "transferredTo" || name == "newDestination" || name == "forwardDN") {
+        v = g.node_number(v);  // a destination: any number the rules allow
+      } else if (name == "monitorCrossRefID") {
+        if (v != s.client_xref) {
+          why = "crossRefID " + v + " is not this session's";
+          return;
+        }
+        v = s.node_xref;
+      }
+    }
+  } map{*this, s, why};
+  csta::walk_ids(body, map);
+  return why.empty();
+}
+
+// --- events -----------------------------------------------------------------------------------
+
+void Gateway::on_event(std::size_t node, const csta::Message& event) {
+  const auto xref = csta::monitor_cross_ref_id(event.body);
+  if (!xref) return;
+  for (const SessionId id : sessions_.by_monitor(node, *xref)) {
+    Session* s = sessions_.find(id);
+    if (!s || s->state != SessionState::active) continue;
+    csta::Message copy{s->ns, event.body};
+    to_client(*s, copy.body);
+    ++counters_.events;
+    auto sent = dialogs_->send_info(s->dialog, xml(copy), kCstaType);
+    if (!sent) {
+      // A client that cannot keep up with its events (or whose route is gone) loses the
+      // session and signs in again; the others carry on.
+      log()->warn("user={} line={} call-id={} event {} not sent: {}; ending the session", s->user,
+                  s->line_uri, s->sip_call_id, csta::element_name(event.body),
+                  sent.error().message());
+      const sip::DialogKey key = s->dialog;
+      end_session(*s, "event queue full");
+      (void)dialogs_->send_bye(key);
+    }
+  }
+}
+
+void Gateway::on_info_result(const sip::Dialog&, std::uint64_t, const sip::Message*,
+                             std::error_code) {
+  // 481, 408 and timeouts end the dialog in the dialog layer; on_dialog_ended cleans up.
+}
+
+// --- failover ---------------------------------------------------------------------------------
+
+void Gateway::on_node_state(std::size_t node, bool up) {
+  if (!up) {
+    for (const SessionId id : sessions_.on_node(node)) {
+      Session* s = sessions_.find(id);
+      if (!s || s->state == SessionState::ending) continue;
+      ++counters_.failovers;
+      sessions_.clear_monitor(*s);
+      s->call_to_client.clear();  // the node's calls went with it
+      s->call_to_node.clear();
+      s->monitoring = false;
+      if (settings_.failover == Failover::reinvite) {
+        s->state = SessionState::needs_reinvite;
+        log()->warn("failover user={} line={} node={} call-id={} mode=reinvite", s->user,
+                    s->line_uri, cti_.name(node), s->sip_call_id);
+        continue;
+      }
+      s->state = SessionState::failing_over;
+      recover(id);
+    }
+    return;
+  }
+  // A node came back: sessions still waiting for one move now.
+  for (const SessionId id : sessions_.all()) {
+    Session* s = sessions_.find(id);
+    if (s && s->state == SessionState::failing_over) recover(id);
+  }
+}
+
+void Gateway::recover(SessionId id) {
+  Session* s = sessions_.find(id);
+  if (!s) return;
+  auto node = cti_.place();
+  if (!node) {
+    log()->warn("failover user={} line={} call-id={} waiting: no CTI node up", s->user, s->line_uri,
+                s->sip_call_id);
+    return;  // on_node_state(up) tries again
+  }
+  sessions_.move_to_node(*s, *node);
+  if (s->client_xref.empty()) {  // never monitored: nothing to re-establish
+    s->state = SessionState::active;
+    return;
+  }
+  auto alive = alive_;
+  const std::size_t placed = *node;
+  cti_.request(
+      placed, csta::MonitorStart{s->dn}, [this, alive, id, placed](Result<csta::Message> r) {
+        if (!*alive) return;
+        Session* live = sessions_.find(id);
+        if (!live || live->state == SessionState::ending) return;
+        const auto* ok = r ? std::get_if<csta::MonitorStartResponse>(&r->body) : nullptr;
+        if (!ok) {
+          live->state = SessionState::failing_over;
+          return recover(id);  // bounded: place() fails once no node is up
+        }
+        sessions_.set_monitor(*live, placed, ok->monitor_cross_ref_id);
+        live->state = SessionState::active;
+        log()->info("failover user={} line={} node={} call-id={} mode=transparent monitor restored",
+                    live->user, live->line_uri, cti_.name(placed), live->sip_call_id);
+      });
+}
+
+// --- the end ----------------------------------------------------------------------------------
+
+void Gateway::end_session(Session& s, const std::string& why) {
+  s.state = SessionState::ending;
+  release_monitor(s);
+  log()->info("session ended user={} line={} node={} call-id={} why=\"{}\"", s.user, s.line_uri,
+              cti_.name(s.node), s.sip_call_id, why);
+  sessions_.erase(s.id);
+}
+
+void Gateway::on_dialog_ended(const sip::Dialog& d, std::error_code why) {
+  Session* s = sessions_.by_dialog(d.key);
+  if (!s) return;
+  end_session(*s, why ? why.message() : "BYE");
+}
+
+void Gateway::end_all() {
+  for (const SessionId id : sessions_.all()) {
+    Session* s = sessions_.find(id);
+    if (!s) continue;
+    const sip::DialogKey key = s->dialog;
+    end_session(*s, "gateway stopping");
+    (void)dialogs_->send_bye(key);
+  }
+}
+
+}  // namespace rcc::gateway

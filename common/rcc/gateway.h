@@ -1,0 +1,145 @@
+#pragma once
+// The uaCSTA gateway's session logic: SIP dialogs from OCS/Lync on one side, CSTA requests and
+// events on CTI nodes on the other. No I/O: the SIP side is a sip::DialogLayer (answers, event
+// INFOs, BYE), the CTI side a CtiSide (the NodePool in rcc-gatewayd, a script in the fuzz
+// target). Behaviour: docs/protocol.md and man rcc-gatewayd(8).
+//
+//   sign-in   INVITE + RequestSystemStatus -> user lookup, line, device selection, node placement
+//             -> 200 + RequestSystemStatusResponse (or the refusal's status and one log line)
+//   requests  INFO + CSTA request -> checked to be this session's own line, calls and monitor ->
+//             IDs mapped to the node's -> CtiSide::request -> answer mapped back, in the 200
+//   events    CtiSide event -> sessions monitoring it -> IDs mapped -> INFO, one at a time per
+//             dialog (the dialog layer queues)
+//   failover  node lost: transparent (monitor moved to a live node, same client IDs) or reinvite
+//             (the next request gets 481 and the client signs in again)
+//
+// Identifiers: the client sees monitorCrossRefIDs and callIDs issued here, device IDs as its line
+// URI; the node's never leak. A request naming a call, connection, monitor or device that is not
+// this session's is answered with a CSTAErrorCode and logged.
+// Threading: one strand (the io_context thread) calls everything.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "csta/codec.h"
+#include "directory/directory.h"
+#include "rcc/device_selection.h"
+#include "rcc/session.h"
+#include "sip/dialog.h"
+
+namespace rcc::gateway {
+
+/// What the gateway needs of the CTI side.
+class CtiSide {
+ public:
+  using Reply = std::function<void(Result<csta::Message>)>;
+  virtual ~CtiSide() = default;
+  /// The node for a new session (round robin over those up), or an error when none is up.
+  virtual Result<std::size_t> place() = 0;
+  virtual bool up(std::size_t node) const = 0;
+  /// `reply` exactly once: the response (a CSTAErrorCode is a response), or an error.
+  virtual void request(std::size_t node, csta::Body body, Reply reply) = 0;
+  /// "host:port" of a node, for log lines.
+  virtual std::string name(std::size_t node) const = 0;
+};
+
+enum class Failover { transparent, reinvite };
+
+struct Settings {
+  ServerMode mode = ServerMode::ocs;
+  Failover failover = Failover::transparent;
+  std::uint32_t retry_after = 30;  ///< seconds, on 503 (spread by up to a third)
+  /// Optional number rules (rules/rule_set.h, wired by the daemon): a called number from the
+  /// client to the dial string the call manager expects (outbound), a calling number in an event
+  /// to the form the client matches against contacts (inbound). nullopt: leave it as it is.
+  std::function<std::optional<std::string>(std::string_view)> outbound_number;
+  std::function<std::optional<std::string>(std::string_view)> inbound_number;
+  /// Wall clock (unix seconds) for the session table; tests may fix it.
+  std::function<std::int64_t()> now;
+};
+
+/// Counters for logs, the status page and the benchmarks.
+struct Counters {
+  std::uint64_t sign_ins = 0;
+  std::uint64_t refusals = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t request_errors = 0;
+  std::uint64_t events = 0;
+  std::uint64_t privilege_refusals = 0;
+  std::uint64_t failovers = 0;
+};
+
+class Gateway : public sip::DialogHandler {
+ public:
+  Gateway(const directory::Directory& directory, CtiSide& cti, Settings settings);
+  ~Gateway() override;
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  /// The dialog layer to answer and send on (the Stack's; set before traffic arrives).
+  void attach(sip::DialogLayer& dialogs) { dialogs_ = &dialogs; }
+
+  /// From the CTI side.
+  void on_event(std::size_t node, const csta::Message& event);
+  void on_node_state(std::size_t node, bool up);
+
+  /// Shutdown: MonitorStop on the CTI side and BYE for every session.
+  void end_all();
+
+  const SessionTable& sessions() const { return sessions_; }
+  const Counters& counters() const { return counters_; }
+
+  // sip::DialogHandler
+  void on_invite(const sip::Dialog& d, sip::TxnId txn, const sip::Message& invite) override;
+  void on_info(const sip::Dialog& d, sip::TxnId txn, const sip::Message& info) override;
+  void on_info_result(const sip::Dialog& d, std::uint64_t request, const sip::Message* response,
+                      std::error_code error) override;
+  void on_dialog_ended(const sip::Dialog& d, std::error_code why) override;
+
+ private:
+  struct Service;
+  void sign_in(const sip::Dialog& d, sip::TxnId txn, const sip::Message& invite,
+               const csta::Message& request);
+  void refresh(Session& s, sip::TxnId txn, const csta::Message& request);
+  void refuse_invite(sip::TxnId txn, Refusal why, const std::string& user,
+                     const std::string& detail, const sip::Dialog& d);
+  void handle_request(SessionId id, sip::TxnId txn, csta::Message request);
+  void answer_csta(sip::TxnId txn, const csta::Message& request, csta::Body body);
+  void answer_error(sip::TxnId txn, const csta::Message& request, std::string category,
+                    std::string value);
+  void forward(SessionId id, sip::TxnId txn, const csta::Message& request, csta::Body to_node);
+  void monitor_start(SessionId id, sip::TxnId txn, const csta::Message& request,
+                     const csta::MonitorStart& m);
+  void monitor_stop(SessionId id, sip::TxnId txn, const csta::Message& request);
+  void release_monitor(Session& s);
+  void recover(SessionId id);
+  void end_session(Session& s, const std::string& why);
+  /// Node -> client identifiers, in place.
+  void to_client(Session& s, csta::Body& body);
+  /// Client -> node identifiers; false (and `why`) when the request names what is not this
+  /// session's.
+  bool to_node_ids(Session& s, csta::Body& body, std::string& why);
+  std::string client_device(const Session& s, const std::string& node_device) const;
+  std::string node_number(const std::string& client_number) const;
+  bool own_line(const Session& s, const std::string& device) const;
+  std::string retry_after();
+  std::int64_t now() const;
+
+  const directory::Directory& directory_;
+  CtiSide& cti_;
+  Settings settings_;
+  sip::DialogLayer* dialogs_ = nullptr;
+  SessionTable sessions_;
+  Counters counters_;
+  std::uint64_t next_xref_ = 1;
+  std::uint64_t next_call_ = 1;
+  std::uint64_t retry_spread_ = 0;
+  /// Handlers check it before touching `this` (a CTI reply may come after the gateway is gone).
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace rcc::gateway
