@@ -1,6 +1,7 @@
 #include "directory/directory.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 
@@ -53,38 +54,44 @@ bool ApplicationUser::in_group(std::string_view group) const {
   return std::find(groups.begin(), groups.end(), group) != groups.end();
 }
 
+namespace {
+std::string folded(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+}  // namespace
+
+const User* FileDirectory::find_user(const Index& index, std::string_view key) const {
+  const auto it = index.find(folded(key));
+  return it == index.end() ? nullptr : &users_[it->second];
+}
+
 const User* FileDirectory::user_by_id(std::string_view id) const {
-  for (const auto& u : users_) {
-    if (iequals(u.id, id)) return &u;
-  }
-  return nullptr;
+  return find_user(users_by_id_, id);
 }
 
 const User* FileDirectory::user_by_email(std::string_view email) const {
-  for (const auto& u : users_) {
-    if (!u.email.empty() && iequals(u.email, email)) return &u;
-  }
-  return nullptr;
+  return find_user(users_by_email_, email);
 }
 
 const User* FileDirectory::user_by_ocs_address(std::string_view sip_uri) const {
-  for (const auto& u : users_) {
-    if (!u.ocs_primary_address.empty() && iequals(u.ocs_primary_address, sip_uri)) return &u;
-  }
-  return nullptr;
+  return find_user(users_by_ocs_, sip_uri);
 }
 
 const Device* FileDirectory::device(std::string_view name) const {
-  for (const auto& d : devices_) {
-    if (iequals(d.name, name)) return &d;
-  }
-  return nullptr;
+  const auto it = devices_by_name_.find(folded(name));
+  return it == devices_by_name_.end() ? nullptr : &devices_[it->second];
 }
 
 std::vector<const Device*> FileDirectory::devices_on_line(std::string_view dn,
                                                           std::string_view partition) const {
   std::vector<const Device*> out;
-  for (const auto& d : devices_) {
+  const auto it = devices_by_dn_.find(std::string(dn));
+  if (it == devices_by_dn_.end()) return out;
+  for (const std::size_t i : it->second) {
+    const Device& d = devices_[i];
     for (const auto& l : d.lines) {
       if (l.dn == dn && l.partition == partition) {
         out.push_back(&d);
@@ -93,6 +100,24 @@ std::vector<const Device*> FileDirectory::devices_on_line(std::string_view dn,
     }
   }
   return out;
+}
+
+void FileDirectory::add_device(Device d) {
+  const std::size_t i = devices_.size();
+  devices_by_name_.emplace(folded(d.name), i);
+  for (const auto& l : d.lines) {
+    auto& on_dn = devices_by_dn_[l.dn];
+    if (on_dn.empty() || on_dn.back() != i) on_dn.push_back(i);
+  }
+  devices_.push_back(std::move(d));
+}
+
+void FileDirectory::add_user(User u) {
+  const std::size_t i = users_.size();
+  users_by_id_.emplace(folded(u.id), i);
+  if (!u.email.empty()) users_by_email_.emplace(folded(u.email), i);
+  if (!u.ocs_primary_address.empty()) users_by_ocs_.emplace(folded(u.ocs_primary_address), i);
+  users_.push_back(std::move(u));
 }
 
 const ApplicationUser* FileDirectory::application_user(std::string_view id) const {
@@ -136,7 +161,7 @@ Result<FileDirectory> parse_directory(std::string_view text, const std::string& 
       if (!device_index.emplace(key, i).second) {
         named.fail_key("name", "device '" + d.name + "' is defined twice");
       }
-      dir.devices_.push_back(std::move(d));
+      dir.add_device(std::move(d));
     }
 
     const auto user_tables = top.tables("user");
@@ -164,7 +189,7 @@ Result<FileDirectory> parse_directory(std::string_view text, const std::string& 
                    "no device named '" + u.extension_mobility + "' in the file");
       s.reject_unknown_keys();
       if (dir.user_by_id(u.id)) s.fail_key("id", "user '" + u.id + "' is defined twice");
-      dir.users_.push_back(std::move(u));
+      dir.add_user(std::move(u));
     }
 
     const auto app_tables = top.tables("application-user");

@@ -6,6 +6,7 @@
 // Directory interface so that an LDAP / Active Directory source can be added later without
 // touching the code that looks things up.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,8 +94,16 @@ class FileDirectory : public Directory {
 
  private:
   friend Result<FileDirectory> parse_directory(std::string_view text, const std::string& path);
+  /// Case-folded key -> index: lookups stay O(log n) for a directory of 100,000 users.
+  using Index = std::map<std::string, std::size_t>;
+  const User* find_user(const Index& index, std::string_view key) const;
+  void add_device(Device d);
+  void add_user(User u);
+
   std::vector<User> users_;
   std::vector<Device> devices_;
+  Index users_by_id_, users_by_email_, users_by_ocs_, devices_by_name_;
+  std::map<std::string, std::vector<std::size_t>> devices_by_dn_;
   std::vector<ApplicationUser> application_users_;
 };
 

@@ -44,7 +44,7 @@ for _ in $(seq 100); do
 done
 
 if ! timeout 60 sipp -sf "$tests/sipp/signin_dial.xml" -t t1 -m 1 -nostdin -timeout 20s \
-    -recv_timeout 5000 -p "$sipp_port" -key via_transport TCP -key user alice@example.com \
+    -recv_timeout 5000 -p "$sipp_port" -key contact "sip:ocs@127.0.0.1:$sipp_port;transport=tcp" -key via_transport TCP -key user alice@example.com \
     -key line "tel:5001;phone-context=dialstring" -key called "tel:5002;phone-context=dialstring" \
     -trace_msg -message_file sipp.msg -trace_err -error_file sipp.err "127.0.0.1:$k_port" \
     > sipp.out 2>&1; then

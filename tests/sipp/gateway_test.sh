@@ -46,10 +46,13 @@ start_gateway() {  # name config: starts rcc-gatewayd, sets $sip_port
   [ -n "$sip_port" ] || { echo "gateway_test: $name did not start" >&2; cat "$name.err" >&2; exit 1; }
 }
 
-sipp_run() {  # log-name scenario port keys...
-  local name=$1 scenario=$2 port=$3
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+sipp_run() {  # log-name scenario port keys...: SIPp on a free local port (tests run in parallel)
+  local name=$1 scenario=$2 port=$3 local_port
   shift 3
+  local_port=$(free_port)
   if ! timeout 60 sipp -sf "$scenario" -t t1 -m 1 -nostdin -timeout 20s -recv_timeout 5000 \
+      -p "$local_port" -key contact "sip:ocs@127.0.0.1:$local_port;transport=tcp" \
       -trace_err -error_file "sipp_$name.err" "$@" "127.0.0.1:$port" > "sipp_$name.out" 2>&1; then
     tail -30 "sipp_$name.out" "sipp_$name.err" 2>/dev/null >&2
     return 1
@@ -121,7 +124,7 @@ check "a peer outside the ACL gets no answer" acl_probe
 check "the refused peer was logged" grep -q 'peer=127.0.0.1 refused: not in the \[gateway\] acl' acl.err
 
 # No CTI node up: a node on a port nobody listens on.
-closed_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+closed_port=$(free_port)
 printf 'x\n' > pw
 cat > nonode.toml <<TOML
 [gateway]
