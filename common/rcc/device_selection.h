@@ -29,7 +29,7 @@ enum class Refusal {
   none,
   unknown_user,        ///< no user for the From URI (403)
   rcc_disabled,        ///< the user exists, RCC is not enabled (403)
-  bad_line_uri,        ///< no line URI, or it does not parse (400 via 403: see the man page)
+  bad_line_uri,        ///< no line URI, or it does not parse (400)
   unknown_dn,          ///< no device carries the DN (404)
   device_not_on_line,  ///< device= names a device without the DN, or in another partition (404)
   ambiguous_device,    ///< three or more devices and no device= (403)

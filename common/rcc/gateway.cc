@@ -1,5 +1,6 @@
 #include "rcc/gateway.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "csta/walk.h"
@@ -21,6 +22,24 @@ std::string xml(const csta::Message& m) {
   return csta::encode(m);
 }
 
+/// A Warning header value (RFC 3261 §20.43) for `text`, which may hold what the peer sent:
+/// control characters become spaces, quotes are escaped, bytes past ASCII become '?' (they may not
+/// be UTF-8), and it stops at 200 characters, so that no input can break the header.
+std::string warning(std::string_view text) {
+  std::string out = "399 rcc \"";
+  for (const unsigned char c : text.substr(0, 200)) {
+    if (c < 0x20 || c == 0x7f) {
+      out += ' ';
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else {
+      out += c >= 0x80 ? '?' : static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
 bool is_csta(const sip::Message& m) {
   const auto t = m.content_type();
   return t && t->is("application", "csta+xml");
@@ -40,23 +59,63 @@ std::string number_of(std::string_view device) {
   return out;
 }
 
-/// The services this gateway offers (GetCSTAFeaturesResponse), grouped as ECMA-269 groups them.
+/// The services a client may ask for: one row per CSTA request. `local` ones the gateway answers
+/// itself; `node` ones go to the CTI node with their identifiers mapped. Anything else a client
+/// sends (responses, events, application-session messages) is refused: a client must not be
+/// able to stop the gateway's CTI session or fake events.
+enum class Handling { local, monitor_start, monitor_stop, node };
+struct ServiceRow {
+  std::string_view element;  ///< the request's root element
+  Handling handling;
+  std::string_view group;    ///< its GetCSTAFeaturesResponse group, ECMA-269 style
+  std::string_view feature;  ///< and flag
+};
+constexpr ServiceRow kServices[] = {
+    {"RequestSystemStatus", Handling::local, "systemServ", "requestSystemStatus"},
+    {"GetCSTAFeatures", Handling::local, "capExchangeServ", "getCSTAFeatures"},
+    {"MonitorStart", Handling::monitor_start, "monitoringServ", "monitorStart"},
+    {"MonitorStop", Handling::monitor_stop, "monitoringServ", "monitorStop"},
+    {"SnapshotDevice", Handling::node, "snapshotServ", "snapshotDevice"},
+    {"MakeCall", Handling::node, "callControlServ", "makeCall"},
+    {"AnswerCall", Handling::node, "callControlServ", "answerCall"},
+    {"ClearConnection", Handling::node, "callControlServ", "clearConnection"},
+    {"HoldCall", Handling::node, "callControlServ", "holdCall"},
+    {"RetrieveCall", Handling::node, "callControlServ", "retrieveCall"},
+    {"ConsultationCall", Handling::node, "callControlServ", "consultationCall"},
+    {"TransferCall", Handling::node, "callControlServ", "transferCall"},
+    {"SingleStepTransferCall", Handling::node, "callControlServ", "singleStepTransfer"},
+    {"DeflectCall", Handling::node, "callControlServ", "deflectCall"},
+    {"ConferenceCall", Handling::node, "callControlServ", "conferenceCall"},
+    {"GenerateDigits", Handling::node, "callAssociatedServ", "generateDigits"},
+    {"SetForwarding", Handling::node, "logicalServ", "setForwarding"},
+    {"GetForwarding", Handling::node, "logicalServ", "getForwarding"},
+    {"SetDoNotDisturb", Handling::node, "logicalServ", "setDoNotDisturb"},
+    {"GetDoNotDisturb", Handling::node, "logicalServ", "getDoNotDisturb"},
+};
+
+const ServiceRow* service(const csta::Body& body) {
+  const std::string_view name = csta::element_name(body);
+  for (const auto& row : kServices)
+    if (row.element == name) return &row;
+  return nullptr;
+}
+
+/// GetCSTAFeaturesResponse: the table above, grouped.
 csta::GetCSTAFeaturesResponse features() {
   csta::GetCSTAFeaturesResponse r;
-  const auto group = [&](const char* name, std::initializer_list<const char*> names) {
-    csta::FeatureGroup g;
-    g.name = name;
-    for (const char* n : names)
-      g.features.push_back({n, true});
-    r.supported_services.push_back(std::move(g));
-  };
-  group("callControlServ",
-        {"answerCall", "clearConnection", "conferenceCall", "consultationCall", "deflectCall",
-         "holdCall", "makeCall", "retrieveCall", "singleStepTransfer", "transferCall"});
-  group("callAssociatedServ", {"generateDigits"});
-  group("logicalServ", {"getDoNotDisturb", "getForwarding", "setDoNotDisturb", "setForwarding"});
-  group("monitoringServ", {"monitorStart", "monitorStop"});
-  group("snapshotServ", {"snapshotDevice"});
+  for (const auto& row : kServices) {
+    if (r.supported_services.empty() || r.supported_services.back().name != row.group) {
+      auto same = std::find_if(r.supported_services.begin(), r.supported_services.end(),
+                               [&](const auto& g) { return g.name == row.group; });
+      if (same == r.supported_services.end()) {
+        r.supported_services.push_back({std::string(row.group), {}});
+        same = std::prev(r.supported_services.end());
+      }
+      same->features.push_back({std::string(row.feature), true});
+      continue;
+    }
+    r.supported_services.back().features.push_back({std::string(row.feature), true});
+  }
   return r;
 }
 
@@ -83,6 +142,8 @@ std::string Gateway::retry_after() {
 // --- sign-in ----------------------------------------------------------------------------------
 
 void Gateway::on_invite(const sip::Dialog& d, sip::TxnId txn, const sip::Message& invite) {
+  if (Session* s = sessions_.by_dialog(d.key); s && invite.body.empty())
+    return refresh(*s, txn, nullptr);  // a bodiless re-INVITE: harmless, taken as a refresh
   if (!is_csta(invite)) {
     sip::Answer a;
     a.status = 415;
@@ -97,12 +158,12 @@ void Gateway::on_invite(const sip::Dialog& d, sip::TxnId txn, const sip::Message
     a.status = 400;
     const std::string why = request ? "the INVITE body is not RequestSystemStatus"
                                     : "CSTA body refused: " + request.error().message();
-    a.headers.push_back({"Warning", "399 rcc \"" + why + "\""});
-    log()->warn("call-id={} refused: {} (400)", d.call_id, why);
+    a.headers.push_back({"Warning", warning(why)});
+    log()->warn("call-id={} refused: {} (400)", util::printable(d.call_id), util::printable(why));
     (void)dialogs_->answer(txn, a);
     return;
   }
-  if (Session* s = sessions_.by_dialog(d.key)) return refresh(*s, txn, *request);
+  if (Session* s = sessions_.by_dialog(d.key)) return refresh(*s, txn, &*request);
   sign_in(d, txn, invite, *request);
 }
 
@@ -112,11 +173,11 @@ void Gateway::refuse_invite(sip::TxnId txn, Refusal why, const std::string& user
   sip::Answer a;
   a.status = sip_status(why);
   if (why == Refusal::no_node_up) a.headers.push_back({"Retry-After", retry_after()});
-  a.headers.push_back(
-      {"Warning", "399 rcc \"" + std::string(to_string(why)) + ": " + detail + "\""});
+  a.headers.push_back({"Warning", warning(std::string(to_string(why)) + ": " + detail)});
   // Log first: a refused initial INVITE ends its dialog, and `d` with it.
   log()->warn("sign-in refused reason={} user={} call-id={} status={} detail=\"{}\"",
-              to_string(why), user.empty() ? "-" : user, d.call_id, a.status, detail);
+              to_string(why), user.empty() ? "-" : util::printable(user),
+              util::printable(d.call_id), a.status, util::printable(detail));
   (void)dialogs_->answer(txn, a);
 }
 
@@ -197,27 +258,27 @@ void Gateway::sign_in(const sip::Dialog& d, sip::TxnId txn, const sip::Message& 
   (void)dialogs_->answer(txn, a);
 }
 
-void Gateway::refresh(Session& s, sip::TxnId txn, const csta::Message& request) {
+void Gateway::refresh(Session& s, sip::TxnId txn, const csta::Message* request) {
   s.last_refresh = now();
   if (s.state == SessionState::needs_reinvite) {
-    // reinvite failover: the refresh re-establishes the session on a live node.
-    auto node = cti_.place();
-    if (!node) {
+    // reinvite failover: a re-INVITE in the dialog re-establishes the session on a live node.
+    s.state = SessionState::failing_over;
+    if (!recover(s.id)) {
+      s.state = SessionState::needs_reinvite;
       sip::Answer a;
       a.status = 503;
       a.headers.push_back({"Retry-After", retry_after()});
       (void)dialogs_->answer(txn, a);
       return;
     }
-    sessions_.move_to_node(s, *node);
-    s.state = SessionState::active;
-    recover(s.id);
   }
   log()->info("refreshed user={} line={} node={} call-id={} by=re-INVITE", s.user, s.line_uri,
               cti_.name(s.node), s.sip_call_id);
   sip::Answer a;
-  a.body = xml(csta::answer(request, csta::RequestSystemStatusResponse{"normal"}));
-  a.content_type = kCstaType;
+  if (request) {
+    a.body = xml(csta::answer(*request, csta::RequestSystemStatusResponse{"normal"}));
+    a.content_type = kCstaType;
+  }
   (void)dialogs_->answer(txn, a);
 }
 
@@ -254,16 +315,15 @@ void Gateway::on_info(const sip::Dialog& d, sip::TxnId txn, const sip::Message& 
       csta::Message m{s->ns, csta::RequestSystemStatus{}};
       answer_error(txn, m, "operation", "invalidFeature");
       log()->info("user={} call-id={} unknown CSTA request: {}", s->user, s->sip_call_id,
-                  request.error().message());
+                  util::printable(request.error().message()));
       return;
     }
     sip::Answer a;
     a.status = 400;
-    a.headers.push_back(
-        {"Warning", "399 rcc \"CSTA body refused: " + request.error().message() + "\""});
+    a.headers.push_back({"Warning", warning("CSTA body refused: " + request.error().message())});
     (void)dialogs_->answer(txn, a);
     log()->warn("user={} call-id={} INFO refused (400): {}", s->user, s->sip_call_id,
-                request.error().message());
+                util::printable(request.error().message()));
     return;
   }
   handle_request(s->id, txn, std::move(*request));
@@ -293,31 +353,41 @@ void Gateway::handle_request(SessionId id, sip::TxnId txn, csta::Message request
   Session& s = *sessions_.find(id);
   ++counters_.requests;
   csta::Body& body = request.body;
-  if (std::holds_alternative<csta::GetCSTAFeatures>(body))
-    return answer_csta(txn, request, features());
-  if (std::holds_alternative<csta::RequestSystemStatus>(body))
-    return answer_csta(txn, request, csta::RequestSystemStatusResponse{"normal"});
-  if (auto* m = std::get_if<csta::MonitorStart>(&body)) return monitor_start(id, txn, request, *m);
-  if (auto* m = std::get_if<csta::MonitorStop>(&body)) {
-    if (!s.monitoring || m->monitor_cross_ref_id != s.client_xref) {
-      ++counters_.privilege_refusals;
-      log()->warn(
-          "user={} call-id={} refused: MonitorStop of crossRefID {} is not this "
-          "session's",
-          s.user, s.sip_call_id, m->monitor_cross_ref_id);
-      return answer_error(txn, request, "operation", "invalidCrossRefID");
-    }
-    return monitor_stop(id, txn, request);
+  const ServiceRow* row = service(body);
+  if (!row) {
+    ++counters_.privilege_refusals;
+    log()->warn("user={} call-id={} refused {}: not a service clients may request", s.user,
+                s.sip_call_id, csta::element_name(body));
+    return answer_error(txn, request, "operation", "invalidFeature");
+  }
+  switch (row->handling) {
+    case Handling::local:
+      if (std::holds_alternative<csta::GetCSTAFeatures>(body))
+        return answer_csta(txn, request, features());
+      return answer_csta(txn, request, csta::RequestSystemStatusResponse{"normal"});
+    case Handling::monitor_start:
+      return monitor_start(id, txn, request, std::get<csta::MonitorStart>(body));
+    case Handling::monitor_stop:
+      if (!s.monitoring ||
+          std::get<csta::MonitorStop>(body).monitor_cross_ref_id != s.client_xref) {
+        ++counters_.privilege_refusals;
+        log()->warn(
+            "user={} call-id={} refused: MonitorStop of crossRefID {} is not this "
+            "session's",
+            s.user, s.sip_call_id, std::get<csta::MonitorStop>(body).monitor_cross_ref_id);
+        return answer_error(txn, request, "operation", "invalidCrossRefID");
+      }
+      return monitor_stop(id, txn, request);
+    case Handling::node:
+      break;
   }
   csta::Body to_node = body;
   std::string why;
-  if (!to_node_ids(s, to_node, why)) {
+  if (auto refused = to_node_ids(s, to_node, why)) {
     ++counters_.privilege_refusals;
-    log()->warn("user={} line={} call-id={} refused {}: {}", s.user, s.line_uri, s.sip_call_id,
-                csta::element_name(body), why);
-    return answer_error(txn, request, "operation",
-                        why.rfind("call", 0) == 0 ? "invalidCallIdentifier"
-                                                  : "privilegeViolationOnSpecifiedDevice");
+    log()->warn("user={} line={} call-id={} refused {}: {}", s.user, s.line_uri,
+                util::printable(s.sip_call_id), csta::element_name(body), util::printable(why));
+    return answer_error(txn, request, "operation", *refused);
   }
   forward(id, txn, request, std::move(to_node));
 }
@@ -442,17 +512,19 @@ void Gateway::to_client(Session& s, csta::Body& body) {
   csta::walk_ids(body, map);
 }
 
-bool Gateway::to_node_ids(Session& s, csta::Body& body, std::string& why) {
+std::optional<std::string> Gateway::to_node_ids(Session& s, csta::Body& body, std::string& why) {
   struct Map {
     Gateway& g;
     Session& s;
     std::string& why;
+    std::string value;  // the CSTAErrorCode operation value for `why`
     void connection(csta::ConnectionId& c) {
       if (!why.empty()) return;
       if (!c.call_id.empty()) {
         const auto it = s.call_to_node.find(c.call_id);
         if (it == s.call_to_node.end()) {
           why = "call " + c.call_id + " is not one of this session's calls";
+          value = "invalidCallIdentifier";
           return;
         }
         c.call_id = it->second;
@@ -460,6 +532,7 @@ bool Gateway::to_node_ids(Session& s, csta::Body& body, std::string& why) {
       if (!c.device_id.empty()) {
         if (!g.own_line(s, c.device_id)) {
           why = "connection at " + c.device_id + " is not on the user's line";
+          value = "invalidConnectionIdentifier";
           return;
         }
         c.device_id = s.dn;
@@ -475,6 +548,7 @@ bool Gateway::to_node_ids(Session& s, csta::Body& body, std::string& why) {
         // The device acted on or for: only the session's own line.
         if (!g.own_line(s, v)) {
           why = "device " + v + " is not the user's line";
+          value = "privilegeViolationOnSpecifiedDevice";
           return;
         }
         v = s.dn;
@@ -484,14 +558,16 @@ bool Gateway::to_node_ids(Session& s, csta::Body& body, std::string& why) {
       } else if (name == "monitorCrossRefID") {
         if (v != s.client_xref) {
           why = "crossRefID " + v + " is not this session's";
+          value = "invalidCrossRefID";
           return;
         }
         v = s.node_xref;
       }
     }
-  } map{*this, s, why};
+  } map{*this, s, why, {}};
   csta::walk_ids(body, map);
-  return why.empty();
+  if (why.empty()) return std::nullopt;
+  return map.value;
 }
 
 // --- events -----------------------------------------------------------------------------------
@@ -554,19 +630,19 @@ void Gateway::on_node_state(std::size_t node, bool up) {
   }
 }
 
-void Gateway::recover(SessionId id) {
+bool Gateway::recover(SessionId id) {
   Session* s = sessions_.find(id);
-  if (!s) return;
+  if (!s) return false;
   auto node = cti_.place();
   if (!node) {
     log()->warn("failover user={} line={} call-id={} waiting: no CTI node up", s->user, s->line_uri,
                 s->sip_call_id);
-    return;  // on_node_state(up) tries again
+    return false;  // on_node_state(up) tries again
   }
   sessions_.move_to_node(*s, *node);
   if (s->client_xref.empty()) {  // never monitored: nothing to re-establish
     s->state = SessionState::active;
-    return;
+    return true;
   }
   auto alive = alive_;
   const std::size_t placed = *node;
@@ -576,15 +652,27 @@ void Gateway::recover(SessionId id) {
         Session* live = sessions_.find(id);
         if (!live || live->state == SessionState::ending) return;
         const auto* ok = r ? std::get_if<csta::MonitorStartResponse>(&r->body) : nullptr;
-        if (!ok) {
+        if (!ok && r) {
+          // The node refused the monitor: another would too. The client signs in again.
+          log()->warn("failover user={} line={} call-id={} failed: node {} answered {}", live->user,
+                      live->line_uri, live->sip_call_id, cti_.name(placed),
+                      csta::element_name(r->body));
+          const sip::DialogKey key = live->dialog;
+          end_session(*live, "monitor refused after failover");
+          (void)dialogs_->send_bye(key);
+          return;
+        }
+        if (!ok) {  // that node failed too: the next one (bounded: no node up ends it)
           live->state = SessionState::failing_over;
-          return recover(id);  // bounded: place() fails once no node is up
+          recover(id);
+          return;
         }
         sessions_.set_monitor(*live, placed, ok->monitor_cross_ref_id);
         live->state = SessionState::active;
         log()->info("failover user={} line={} node={} call-id={} mode=transparent monitor restored",
                     live->user, live->line_uri, cti_.name(placed), live->sip_call_id);
       });
+  return true;
 }
 
 // --- the end ----------------------------------------------------------------------------------

@@ -104,7 +104,8 @@ class Gateway : public sip::DialogHandler {
   struct Service;
   void sign_in(const sip::Dialog& d, sip::TxnId txn, const sip::Message& invite,
                const csta::Message& request);
-  void refresh(Session& s, sip::TxnId txn, const csta::Message& request);
+  /// A re-INVITE in the session's dialog; `request` null when it had no body.
+  void refresh(Session& s, sip::TxnId txn, const csta::Message* request);
   void refuse_invite(sip::TxnId txn, Refusal why, const std::string& user,
                      const std::string& detail, const sip::Dialog& d);
   void handle_request(SessionId id, sip::TxnId txn, csta::Message request);
@@ -116,13 +117,14 @@ class Gateway : public sip::DialogHandler {
                      const csta::MonitorStart& m);
   void monitor_stop(SessionId id, sip::TxnId txn, const csta::Message& request);
   void release_monitor(Session& s);
-  void recover(SessionId id);
+  /// Places the session on a live node and restarts its monitor there; false: no node up.
+  bool recover(SessionId id);
   void end_session(Session& s, const std::string& why);
   /// Node -> client identifiers, in place.
   void to_client(Session& s, csta::Body& body);
-  /// Client -> node identifiers; false (and `why`) when the request names what is not this
-  /// session's.
-  bool to_node_ids(Session& s, csta::Body& body, std::string& why);
+  /// Client -> node identifiers. When the request names what is not this session's: the
+  /// CSTAErrorCode operation value to answer, and `why` for the log.
+  std::optional<std::string> to_node_ids(Session& s, csta::Body& body, std::string& why);
   std::string client_device(const Session& s, const std::string& node_device) const;
   std::string node_number(const std::string& client_number) const;
   bool own_line(const Session& s, const std::string& device) const;

@@ -43,6 +43,10 @@ GatewayConfig load_gateway_config(const config::Document& doc) {
   if (auto v = s.string("inbound-rules")) c.inbound_rules = relative_to(doc, *v);
   if (!c.listen_tls.empty() && (c.tls.cert_file.empty() || c.tls.key_file.empty()))
     s.fail_key("listen-tls", "a TLS listener needs tls-certificate and tls-key");
+  if (!c.listen_tls.empty() && c.tls.ca_file.empty())
+    s.fail_key("listen-tls",
+               "a TLS listener needs tls-trust: the CA certificates the OCS/Lync side's "
+               "certificates chain to (peers are always verified)");
   if (c.listen_tcp.empty() && c.listen_tls.empty())
     s.fail_key("listen-tcp", "no listener: give listen-tcp, listen-tls or both");
   s.reject_unknown_keys();

@@ -100,7 +100,10 @@ void DialogLayer::apply_session_timer(Dialog& d, const Message& request, Message
     d.session_interval = 0;
     return;
   }
-  d.session_interval = se ? se->seconds : config_.session_expires;
+  // RFC 4028 §9: the UAS may lower the interval the UAC asked for (not below Min-SE, which
+  // session_check() enforced); ours is the most we grant.
+  d.session_interval =
+      se ? std::min(se->seconds, config_.session_expires) : config_.session_expires;
   const bool uas = se && se->refresher == "uas";
   d.we_refresh = uas || !uac_timer;  // a UAC without timer support cannot refresh (§9)
   response.add("Session-Expires",

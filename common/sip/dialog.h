@@ -47,7 +47,7 @@ struct DialogConfig {
   std::string supported = "timer";
   std::string accept = "application/csta+xml";
   std::string server = "rcc-tools";
-  std::uint32_t session_expires = 1800;  ///< what we grant when the UAC asks for nothing
+  std::uint32_t session_expires = 1800;  ///< what we grant when the UAC asks for nothing or more
   std::uint32_t min_se = 90;             ///< RFC 4028 §5: the smallest interval we accept
   std::size_t max_dialogs = 200'000;     ///< a new INVITE past this gets 503 + Retry-After
   std::size_t max_queued_infos = 64;  ///< event INFOs waiting per dialog; past it send_info fails

@@ -3,6 +3,7 @@
 // rule-file comments. Inline: the SIP parser calls them per header.
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace rcc::util {
@@ -31,6 +32,15 @@ constexpr std::string_view trim(std::string_view s, std::string_view chars = " \
   const auto first = s.find_first_not_of(chars);
   if (first == std::string_view::npos) return {};
   return s.substr(first, s.find_last_not_of(chars) + 1 - first);
+}
+
+/// `s` safe for one log line: control characters (CR, LF, ESC...) become '?', so text a peer
+/// sent cannot forge log lines or terminal escapes.
+inline std::string printable(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
 }
 
 }  // namespace rcc::util

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "csta/walk.h"
 #include "rcc/gateway_harness.h"
 
 using namespace rcc;
@@ -252,4 +253,181 @@ TEST_CASE("gateway sends events of a line to every session monitoring it", "[gat
   REQUIRE(h.events[laptop.call_id].size() == 1);
   CHECK(h.events[desk.call_id][0].find(x1) != std::string::npos);
   CHECK(h.events[laptop.call_id][0].find(x2) != std::string::npos);
+}
+
+namespace {
+
+std::string element(const csta::Message& m) {
+  return std::string(csta::element_name(m.body));
+}
+
+/// The callID of the first connection in the last event a client got.
+std::string last_event_call(Harness& h, const Client& c) {
+  const auto& ev = h.events[c.call_id];
+  REQUIRE(!ev.empty());
+  auto m = csta::decode(ev.back());
+  REQUIRE(m);
+  struct Find {
+    std::string id;
+    void connection(csta::ConnectionId& x) {
+      if (id.empty()) id = x.call_id;
+    }
+    void device(csta::DeviceRef&) {}
+    void text(std::string_view, std::string&) {}
+  } find;
+  csta::walk_ids(m->body, find);
+  return find.id;
+}
+
+}  // namespace
+
+TEST_CASE("gateway carries every call-control and feature service to the node and back",
+          "[gateway][services]") {
+  Harness h(dir(), 1);
+  Client alice = client("alice", "a1");
+  Client bob = client("bob", "b1");
+  REQUIRE(h.sign_in(alice, kAlice) == 200);
+  REQUIRE(h.sign_in(bob, kBob) == 200);
+  (void)xref_of(h.info(alice, monitor_start(kAlice)));
+  (void)xref_of(h.info(bob, monitor_start(kBob)));
+  const auto far = [&](auto action) {
+    h.cti.script(0, action);
+    h.cti.drain();
+    h.answer_events();
+  };
+
+  // Alice calls Bob; Bob answers through his own session, with the callID his events gave him.
+  auto made = h.info(alice, make_call(kAlice, kBob));
+  REQUIRE(element(made) == "MakeCallResponse");
+  const csta::ConnectionId a1 = std::get<csta::MakeCallResponse>(made.body).calling_device;
+  const std::string bob_call = last_event_call(h, bob);
+  CHECK(element(h.info(bob, connection_request("AnswerCall", "callToBeAnswered",
+                                               {bob_call, kBob}))) == "AnswerCallResponse");
+  CHECK(element(h.info(alice, connection_request("GenerateDigits", "connectionToSendDigits", a1,
+                                                 "<charactersToSend>12#</charactersToSend>"))) ==
+        "GenerateDigitsResponse");
+  // Hold and retrieve.
+  CHECK(element(h.info(alice, connection_request("HoldCall", "callToBeHeld", a1))) ==
+        "HoldCallResponse");
+  CHECK(element(h.info(alice, connection_request("RetrieveCall", "callToBeRetrieved", a1))) ==
+        "RetrieveCallResponse");
+  // Consultation to an outside number, the far end answers, then transfer.
+  auto consult = h.info(alice, connection_request("ConsultationCall", "existingCall", a1,
+                                                  "<consultedDevice>tel:0612345;phone-context="
+                                                  "dialstring</consultedDevice>"));
+  REQUIRE(element(consult) == "ConsultationCallResponse");
+  const csta::ConnectionId a2 =
+      std::get<csta::ConsultationCallResponse>(consult.body).initiated_call;
+  CHECK(a2.call_id != a1.call_id);
+  far([](ctisim::World& w, std::vector<ctisim::Out>& out) { REQUIRE(w.answer("0612345", out)); });
+  CHECK(element(h.info(alice, "<TransferCall " + kNs + "><heldCall><callID>" + a1.call_id +
+                                  "</callID><deviceID>" + kAlice +
+                                  "</deviceID></heldCall><activeCall><callID>" + a2.call_id +
+                                  "</callID><deviceID>" + kAlice +
+                                  "</deviceID></activeCall></TransferCall>")) ==
+        "TransferCallResponse");
+
+  // A new call, consultation, conference.
+  made = h.info(alice, make_call(kAlice, "tel:0613333;phone-context=dialstring"));
+  const csta::ConnectionId b1 = std::get<csta::MakeCallResponse>(made.body).calling_device;
+  far([](ctisim::World& w, std::vector<ctisim::Out>& out) { REQUIRE(w.answer("0613333", out)); });
+  consult = h.info(alice, connection_request("ConsultationCall", "existingCall", b1,
+                                             "<consultedDevice>tel:0614444;phone-context="
+                                             "dialstring</consultedDevice>"));
+  const csta::ConnectionId b2 =
+      std::get<csta::ConsultationCallResponse>(consult.body).initiated_call;
+  far([](ctisim::World& w, std::vector<ctisim::Out>& out) { REQUIRE(w.answer("0614444", out)); });
+  auto conf = h.info(
+      alice, "<ConferenceCall " + kNs + "><heldCall><callID>" + b1.call_id + "</callID><deviceID>" +
+                 kAlice + "</deviceID></heldCall><activeCall><callID>" + b2.call_id +
+                 "</callID><deviceID>" + kAlice + "</deviceID></activeCall></ConferenceCall>");
+  REQUIRE(element(conf) == "ConferenceCallResponse");
+  csta::ConnectionId conference = std::get<csta::ConferenceCallResponse>(conf.body).conference_call;
+  conference.device_id = kAlice;
+  CHECK(element(h.info(alice, connection_request("ClearConnection", "connectionToBeCleared",
+                                                 conference))) == "ClearConnectionResponse");
+
+  // Single-step transfer of a fresh call, and a deflected incoming one.
+  made = h.info(alice, make_call(kAlice, "tel:0615555;phone-context=dialstring"));
+  const csta::ConnectionId c1 = std::get<csta::MakeCallResponse>(made.body).calling_device;
+  far([](ctisim::World& w, std::vector<ctisim::Out>& out) { REQUIRE(w.answer("0615555", out)); });
+  CHECK(element(h.info(alice, connection_request("SingleStepTransferCall", "activeCall", c1,
+                                                 "<transferredTo>tel:0616666;phone-context="
+                                                 "dialstring</transferredTo>"))) ==
+        "SingleStepTransferCallResponse");
+  far([](ctisim::World& w, std::vector<ctisim::Out>& out) {
+    REQUIRE(w.incoming_call("0617777", "5001", out));
+  });
+  const std::string ringing = last_event_call(h, alice);
+  CHECK(element(h.info(
+            alice, connection_request("DeflectCall", "callToBeDiverted", {ringing, kAlice},
+                                      "<newDestination>tel:0618888;phone-context="
+                                      "dialstring</newDestination>"))) == "DeflectCallResponse");
+
+  // Forwarding and do-not-disturb on the user's own line.
+  CHECK(element(h.info(alice, "<SetForwarding " + kNs + "><device>" + kAlice +
+                                  "</device><forwardingType>forwardImmediate</forwardingType>"
+                                  "<activateForward>true</activateForward><forwardDN>tel:5002;"
+                                  "phone-context=dialstring</forwardDN></SetForwarding>")) ==
+        "SetForwardingResponse");
+  auto fwd =
+      h.info(alice, "<GetForwarding " + kNs + "><device>" + kAlice + "</device></GetForwarding>");
+  REQUIRE(element(fwd) == "GetForwardingResponse");
+  CHECK(!std::get<csta::GetForwardingResponse>(fwd.body).forwarding_list.empty());
+  CHECK(element(h.info(alice,
+                       "<SetDoNotDisturb " + kNs + "><device>" + kAlice +
+                           "</device><doNotDisturbOn>true</doNotDisturbOn></SetDoNotDisturb>")) ==
+        "SetDoNotDisturbResponse");
+  auto dnd = h.info(
+      alice, "<GetDoNotDisturb " + kNs + "><device>" + kAlice + "</device></GetDoNotDisturb>");
+  REQUIRE(element(dnd) == "GetDoNotDisturbResponse");
+  CHECK(std::get<csta::GetDoNotDisturbResponse>(dnd.body).do_not_disturb_on);
+  // Forwarding Bob's line from Alice's session is refused.
+  CHECK(is_error(
+      h.info(alice, "<SetDoNotDisturb " + kNs + "><device>" + kBob +
+                        "</device><doNotDisturbOn>true</doNotDisturbOn></SetDoNotDisturb>"),
+      "privilegeViolationOnSpecifiedDevice"));
+}
+
+// Found by gateway_session_fuzz: a CSTA body that is not UTF-8 made the parser's message (with a
+// line break in it) end up in the 400's Warning header, and the answer was not valid SIP.
+TEST_CASE("gateway keeps what the peer sent out of its Warning header", "[gateway][fuzz]") {
+  Harness h(dir(), 1);
+  Client alice = client("alice", "a1");
+  REQUIRE(h.sign_in(alice, kAlice) == 200);
+  // The Recorder re-parses every message the layer sends: a broken header throws there.
+  REQUIRE_NOTHROW(h.layer.receive(
+      alice.flow, h.request(alice, "INFO", ++alice.cseq,
+                            monitor_start("tel:500\xe7;phone-context=dialstring"))));
+  const auto& r = h.last_response();
+  CHECK(r.status == 400);
+  REQUIRE(r.header("Warning") != nullptr);
+  CHECK(r.header("Warning")->find('\n') == std::string::npos);
+  // A line URI with a quote and a line break in the sign-in's refusal detail.
+  Client mallory = client("alice", "m1");
+  CHECK(h.sign_in(mallory, "tel:5002\";\r\nX-Injected: yes") != 200);
+  CHECK(h.last_response().header("X-Injected") == nullptr);
+}
+
+TEST_CASE("gateway refuses CSTA messages that are not client services", "[gateway][privilege]") {
+  Harness h(dir(), 1);
+  Client alice = client("alice", "a1");
+  REQUIRE(h.sign_in(alice, kAlice) == 200);
+  const auto before = h.cti.requests;
+  // An application-session stop would end the gateway's CTI session for every user; an event
+  // or a response is not a request at all.
+  CHECK(is_error(h.info(alice,
+                        "<StopApplicationSession "
+                        "xmlns=\"http://www.ecma-international.org/standards/ecma-354/"
+                        "appl_session\"><sessionID>1</sessionID><sessionEndReason>"
+                        "<appEndReason>x</appEndReason></sessionEndReason>"
+                        "</StopApplicationSession>"),
+                 "invalidFeature"));
+  CHECK(is_error(h.info(alice, "<MonitorStartResponse " + kNs +
+                                   "><monitorCrossRefID>1</monitorCrossRefID>"
+                                   "</MonitorStartResponse>"),
+                 "invalidFeature"));
+  CHECK(h.cti.requests == before);  // nothing reached the node
+  CHECK(std::holds_alternative<csta::MonitorStartResponse>(
+      h.info(alice, monitor_start(kAlice)).body));
 }

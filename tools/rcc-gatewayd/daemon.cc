@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
@@ -34,15 +35,24 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
+/// A configuration or input problem: exit status 2.
 [[noreturn]] void fail(const std::string& what) {
   throw Exception(Error(rcc::Errc::invalid_argument, what));
+}
+/// A failure of the running system (a port taken, ...): exit status 1.
+[[noreturn]] void fail_runtime(const std::string& what) {
+  throw std::runtime_error(what);
 }
 
 /// The directory file: --directory, else [directory] file, else the shipped example (the
 /// embedded default), looked for in ./examples and in the installed documentation.
-std::string directory_path(const Options& o, const gateway::GatewayConfig& c) {
+std::string directory_path(const Options& o, const gateway::GatewayConfig& c, bool embedded) {
   if (!o.directory.empty()) return o.directory;
   if (!c.directory_file.empty()) return c.directory_file;
+  if (!embedded)
+    fail(
+        "[directory] file: needed with [cti] nodes (the example directory is for the embedded "
+        "simulator only)");
   for (const std::string& candidate :
        {std::string("examples/directory.toml"), std::string(RCC_EXAMPLES_DIR) + "/directory.toml"})
     if (std::filesystem::exists(candidate)) return candidate;
@@ -112,14 +122,14 @@ int run(const Options& o) {
     gc = gateway::load_gateway_config(*doc);
     cc = cti::load_cti_config(*doc);
   }
-  const std::string dir_path = directory_path(o, gc);
+  const bool embedded = cc.nodes.empty();
+  const std::string dir_path = directory_path(o, gc, embedded);
   auto dir = directory::load_directory_file(dir_path);
   if (!dir) throw Exception(dir.error());
   auto acl = gateway::Acl::build(gc.acl, gateway::Acl::system_resolve);
   if (!acl) fail("[gateway] acl: " + acl.error().message());
   auto outbound = load_rules(gc.outbound_rules);
   auto inbound = load_rules(gc.inbound_rules);
-  const bool embedded = cc.nodes.empty();
   if (embedded && cc.application_user.empty()) cc.application_user = "rccgateway";
   if (embedded) {
     const auto* app = dir->application_user(cc.application_user);
@@ -144,14 +154,18 @@ int run(const Options& o) {
 
   // --- the CTI side ---
   net::io_context ioc;
+  // Signals are caught from here on (handled once the loop runs): a SIGTERM during start-up
+  // still stops cleanly.
+  net::signal_set stop_signals(ioc, SIGINT, SIGTERM);
+  net::signal_set hup(ioc, SIGHUP);
   std::unique_ptr<ctisim::Server> sim;
   if (embedded) {
     ctisim::ServerOptions so;
     sim = std::make_unique<ctisim::Server>(ioc, *dir, so);
     auto bound = sim->listen(tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
-    if (!bound) fail("embedded simulator: " + bound.error().message());
+    if (!bound) fail_runtime("embedded simulator: " + bound.error().message());
     auto control = sim->listen_control(tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
-    if (!control) fail("embedded simulator control: " + control.error().message());
+    if (!control) fail_runtime("embedded simulator control: " + control.error().message());
     cc.nodes.push_back({"127.0.0.1", std::to_string(bound->port())});
     log->info(
         "embedded default: no [cti] nodes configured, running the CTI simulator "
@@ -224,14 +238,16 @@ int run(const Options& o) {
   sip::Stack::Identity id;
   if (tcp_at) {
     auto port = stack.listen_tcp(tcp_at->host, std::uint16_t(std::stoi(tcp_at->port)));
-    if (!port) fail("[gateway] listen-tcp " + gc.listen_tcp + ": " + port.error().message());
+    if (!port)
+      fail_runtime("[gateway] listen-tcp " + gc.listen_tcp + ": " + port.error().message());
     id.tcp_sent_by = host_port(advertised, *port);
     id.tcp_contact = "sip:" + gc.rcc_uri_user + "@" + id.tcp_sent_by + ";transport=tcp";
     std::printf("sip tcp %s\n", host_port(tcp_at->host, *port).c_str());
   }
   if (tls_at) {
     auto port = stack.listen_tls(tls_at->host, std::uint16_t(std::stoi(tls_at->port)), gc.tls);
-    if (!port) fail("[gateway] listen-tls " + gc.listen_tls + ": " + port.error().message());
+    if (!port)
+      fail_runtime("[gateway] listen-tls " + gc.listen_tls + ": " + port.error().message());
     id.tls_sent_by = host_port(advertised, *port);
     id.tls_contact = "sip:" + gc.rcc_uri_user + "@" + id.tls_sent_by + ";transport=tls";
     std::printf("sip tls %s\n", host_port(tls_at->host, *port).c_str());
@@ -249,8 +265,6 @@ int run(const Options& o) {
             gc.failover == gateway::Failover::reinvite ? "reinvite" : "transparent");
 
   // --- signals ---
-  net::signal_set stop_signals(ioc, SIGINT, SIGTERM);
-  net::signal_set hup(ioc, SIGHUP);
   net::steady_timer drain(ioc);
   std::function<void()> wait_hup = [&] {
     hup.async_wait([&](boost::system::error_code ec, int) {
