@@ -86,7 +86,7 @@ class StreamConnection : public Connection {
   }
 
   // Every read and the handshake run under a deadline (STYLE.md §5).
-  void arm(std::chrono::seconds after) {
+  void arm(std::chrono::steady_clock::duration after) {
     timer_.expires_after(after);
     timer_.async_wait([self = shared()](const error_code& ec) {
       if (!ec) self->finish(make_error_code(Errc::read_timeout));
@@ -111,7 +111,15 @@ class StreamConnection : public Connection {
 
   void read() {
     if (closed_) return;
-    arm(options_.read_timeout);
+    // Between messages the idle deadline; inside one, what is left of message_timeout since it
+    // began, so that a peer cannot hold a connection with a request it never finishes.
+    if (since_boundary_.empty()) {
+      arm(options_.read_timeout);
+    } else {
+      const auto left =
+          message_started_ + options_.message_timeout - std::chrono::steady_clock::now();
+      arm(std::max<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(1)));
+    }
     stream_.async_read_some(
         net::buffer(buf_),
         [self = shared()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
@@ -136,6 +144,7 @@ class StreamConnection : public Connection {
                                   used.error().detail());
         return close_after_write(used.error().code());
       }
+      if (since_boundary_.empty() && *used > 0) message_started_ = std::chrono::steady_clock::now();
       if (since_boundary_.size() < options_.limits.max_header_bytes)
         since_boundary_.append(data.data(), *used);
       data.remove_prefix(*used);
@@ -184,6 +193,7 @@ class StreamConnection : public Connection {
   StreamFramer framer_;
   std::array<char, 16 * 1024> buf_{};
   std::string since_boundary_;  // bytes of the message being framed, for error_response()
+  std::chrono::steady_clock::time_point message_started_{};
   std::deque<std::string> queue_;
   bool closed_ = false;
   bool open_ = false;  ///< TLS handshake done (always, over TCP)

@@ -41,6 +41,8 @@ class ConnectionHandler {
 
 struct ConnectionOptions {
   std::chrono::seconds read_timeout{300};  ///< a deadline on every read (keep-alives reset it)
+  /// A message that has begun must be complete within this (a stalled half request is dropped).
+  std::chrono::seconds message_timeout{10};
   std::chrono::seconds handshake_timeout{10};
   Limits limits;
 };
