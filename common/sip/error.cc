@@ -49,8 +49,9 @@ class SipCategory : public std::error_category {
       case Errc::truncated_body:
         return "body shorter than Content-Length";
       case Errc::bad_keepalive:
-      case Errc::session_expired:
         return "malformed CRLF keep-alive";
+      case Errc::session_expired:
+        return "session expired";
       case Errc::unsupported_uri_scheme:
         return "unsupported URI scheme";
       case Errc::bad_extension:

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # rcc-gatewayd end to end: SIPp is the OCS side, the gateway runs its embedded simulator (the
 # call manager) on the test directory. Checks sign-in + click-to-dial (signin_dial.xml), every
-# sign-in refusal (refused.xml with the status and reason filled in), a peer outside the ACL,
-# and no CTI node up (503 + Retry-After). Loopback only; every wait is bounded.
+# sign-in refusal (refused.xml with the status and reason filled in), an incoming call and the
+# refreshes (incoming_refresh.xml), a session nobody refreshes (BYE from the gateway), a peer
+# outside the ACL, and no CTI node up (503 + Retry-After). Loopback only; every wait is bounded.
 #   gateway_test.sh <rcc-gatewayd> <tests/sipp dir> <tests/data/gateway dir>
 set -euo pipefail
 gatewayd=$(realpath "$1")
 scenarios=$(realpath "$2")
 data=$(realpath "$3")
-for tool in sipp python3; do
+for tool in sipp socat python3; do
   command -v "$tool" >/dev/null || { echo "gateway_test: $tool is not installed" >&2; exit 1; }
 done
 work=$(mktemp -d)
@@ -51,7 +52,7 @@ sipp_run() {  # log-name scenario port keys...: SIPp on a free local port (tests
   local name=$1 scenario=$2 port=$3 local_port
   shift 3
   local_port=$(free_port)
-  if ! timeout 60 sipp -sf "$scenario" -t t1 -m 1 -nostdin -timeout 20s -recv_timeout 5000 \
+  if ! timeout 150 sipp -sf "$scenario" -t t1 -m 1 -nostdin -timeout 20s -recv_timeout 5000 \
       -p "$local_port" -key contact "sip:ocs@127.0.0.1:$local_port;transport=tcp" \
       -trace_err -error_file "sipp_$name.err" "$@" "127.0.0.1:$port" > "sipp_$name.out" 2>&1; then
     tail -30 "sipp_$name.out" "sipp_$name.err" 2>/dev/null >&2
@@ -74,6 +75,12 @@ check "the gateway logged the sign-in with user, line, device and node" \
   grep -q 'signed in user=alice matched-by="user ID" line=tel:5001;phone-context=dialstring device=SEP000000001111 .*node=127.0.0.1:' gw.err
 check "the gateway logged the end of the session" \
   grep -q 'session ended user=alice .*why="BYE"' gw.err
+control=$(sed -n 's/^control \(127\.0\.0\.1:[0-9]*\)$/\1/p' gw.out)
+check "an incoming call scripted on the simulator, AnswerCall, refresh by re-INVITE and UPDATE" \
+  sipp_run incoming "$scenarios/incoming_refresh.xml" "$sip_port" -key via_transport TCP \
+  -key user bob@example.com -key line "tel:5002;phone-context=dialstring" -key called 5002 \
+  -key control "$control"
+check "the gateway logged the refresh" grep -q 'refreshed user=bob .*by=re-INVITE' gw.err
 
 refused() {  # name status header reason user line [content-type]
   local name=$1 status=$2 header=$3 reason=$4 user=$5 line=$6 type=${7:-application/csta+xml}
@@ -98,6 +105,21 @@ check "a body that is not CSTA: 415 with Accept" refused mediatype 415 Accept: \
   'application/csta\\+xml' alice@example.com "tel:5001;phone-context=dialstring" text/plain
 check "each refusal was logged with its reason" \
   grep -q 'sign-in refused reason=ambiguous-device user=carol' gw.err
+
+# A session nobody refreshes: the gateway sends BYE before it expires (session-timer 90: at 60 s).
+cat > expiry.toml <<'TOML'
+[gateway]
+listen-tcp = "127.0.0.1:0"
+session-timer = 90
+TOML
+start_gateway expiry expiry.toml
+started=$(date +%s)
+check "a session nobody refreshes gets BYE from the gateway" \
+  sipp_run expiry "$scenarios/expiry.xml" "$sip_port" -key via_transport TCP \
+  -key user alice@example.com -key line "tel:5001;phone-context=dialstring" -timeout 100s
+took=$(($(date +%s) - started))
+check "the BYE came before the 90 s interval ran out (after ${took} s)" test "$took" -ge 55 -a "$took" -lt 90
+check "the gateway logged the expiry" grep -q 'session ended user=alice .*why="session expired' expiry.err
 
 # A peer outside the ACL: the connection is closed before anything is read or answered.
 cat > acl.toml <<'TOML'

@@ -2,10 +2,11 @@
 """Hostile input at rcc-gatewayd's SIP port, while a signed-in session carries on.
 
 A client signs alice in over one TCP connection (INVITE + RequestSystemStatus, ACK, MonitorStart).
+The gateway closes that connection once it is idle past idle-timeout; alice's session survives.
 Then, each on connections of their own: the RFC 4475 torture messages, a CSTA body that is an
 XML bomb, one with an external entity (XXE), a 1 MB body, a flood of INVITEs, and a half request
 that stalls. Each must be answered with an error or dropped, the gateway must log it, and
-alice's session must still work afterwards (MakeCall answered with MakeCallResponse).
+alice's session must still work afterwards, on a new connection (MakeCall answered).
 
     hostile_test.py <rcc-gatewayd> <tests/data dir>
 """
@@ -102,7 +103,7 @@ def rss(line):
 work = tempfile.mkdtemp()
 config = os.path.join(work, "gw.toml")
 with open(config, "w") as f:
-    f.write('[gateway]\nlisten-tcp = "127.0.0.1:0"\nacl = ["127.0.0.1"]\nmessage-timeout = 2\n')
+    f.write('[gateway]\nlisten-tcp = "127.0.0.1:0"\nacl = ["127.0.0.1"]\nmessage-timeout = 2\nidle-timeout = 3\n')
 err = open(os.path.join(work, "gw.err"), "w+")
 gw = subprocess.Popen([GATEWAYD, "-c", config, "-d", os.path.join(DATA, "gateway/directory.toml")],
                       stdout=subprocess.PIPE, stderr=err, text=True)
@@ -201,7 +202,10 @@ try:
     check("a half request that stalls is dropped (after %.1f s)" % (time.time() - started),
           gone and time.time() - started < 15)
 
-    # alice carries on.
+    # alice carries on. Her connection was idle past idle-timeout (3 s) and the gateway closed
+    # it; her dialog outlived it: the next request on a new connection finds the session.
+    check("alice's idle connection was closed by the gateway", alice.read_message(10) is None)
+    alice = Conn(port)
     alice.send(request("INFO", "alice-1", 3, "<MakeCall %s><callingDevice>%s</callingDevice>"
                        "<calledDirectoryNumber>tel:0612345;phone-context=dialstring"
                        "</calledDirectoryNumber><autoOriginate>doNotPrompt</autoOriginate>"

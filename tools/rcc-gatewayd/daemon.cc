@@ -211,7 +211,8 @@ int run(const Options& o) {
   dc.server = "rcc-gatewayd";
   sip::ConnectionOptions co;
   // Above the longest session interval: an idle client's connection survives between refreshes.
-  co.read_timeout = std::chrono::seconds(gc.session_timer + 120);
+  co.read_timeout =
+      std::chrono::seconds(gc.idle_timeout ? gc.idle_timeout : gc.session_timer + 120);
   co.message_timeout = std::chrono::seconds(gc.message_timeout);
   sip::Stack stack(ioc, gw, dc, co);
   gw.attach(stack.dialogs());
