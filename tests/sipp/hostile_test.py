@@ -19,9 +19,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sip_client import LCS, NS, Conn, request, response, rss, status, to_tag  # noqa: E402
+
 GATEWAYD, DATA = sys.argv[1], sys.argv[2]
-NS = 'xmlns="http://www.ecma-international.org/standards/ecma-323/csta/ed3"'
-LCS = 'xmlns:lcs="http://schemas.microsoft.com/Lcs/2005/04/RCCExtension"'
 LINE = "tel:5001;phone-context=dialstring"
 failures = []
 
@@ -30,74 +31,6 @@ def check(name, ok):
     print(("ok - " if ok else "not ok - ") + name, flush=True)
     if not ok:
         failures.append(name)
-
-
-def request(method, call_id, cseq, body="", to_tag="", user="alice", branch=None):
-    branch = branch or "z9hG4bK%s%d%s" % (method, cseq, call_id)
-    head = [
-        "%s sip:rcc-gw@127.0.0.1 SIP/2.0" % method,
-        "Via: SIP/2.0/TCP 127.0.0.1:9;branch=%s" % branch,
-        "From: <sip:%s@example.com>;tag=f-%s" % (user, call_id),
-        "To: <sip:rcc-gw@127.0.0.1>" + (";tag=" + to_tag if to_tag else ""),
-        "Call-ID: " + call_id,
-        "CSeq: %d %s" % (cseq, method),
-        "Contact: <sip:ocs@127.0.0.1:9;transport=tcp>",
-        "Max-Forwards: 70",
-    ]
-    if method == "INVITE":
-        head.append("Supported: timer")
-    if body:
-        head.append("Content-Type: application/csta+xml")
-    data = body.encode() if isinstance(body, str) else body
-    head.append("Content-Length: %d" % len(data))
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + data
-
-
-class Conn:
-    def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.buf = b""
-
-    def send(self, data):
-        self.s.sendall(data)
-
-    def read_message(self, timeout=10):
-        """The next SIP message, or None when the gateway closed the connection."""
-        self.s.settimeout(timeout)
-        while True:
-            head_end = self.buf.find(b"\r\n\r\n")
-            if head_end >= 0:
-                head = self.buf[:head_end].decode(errors="replace")
-                m = re.search(r"^Content-Length:\s*(\d+)", head, re.M | re.I)
-                length = int(m.group(1)) if m else 0
-                if len(self.buf) >= head_end + 4 + length:
-                    body = self.buf[head_end + 4:head_end + 4 + length]
-                    self.buf = self.buf[head_end + 4 + length:]
-                    return head, body
-            try:
-                chunk = self.s.recv(65536)
-            except (ConnectionResetError, socket.timeout):
-                return None
-            if not chunk:
-                return None
-            self.buf += chunk
-
-    def final(self, timeout=10):
-        """The first final response (provisional ones skipped), or None."""
-        while True:
-            m = self.read_message(timeout)
-            if m is None or not m[0].startswith("SIP/2.0 1"):
-                return m
-
-
-def status(m):
-    return int(m[0].split()[1]) if m and m[0].startswith("SIP/2.0") else None
-
-
-def rss(line):
-    return "<?xml version=\"1.0\"?><RequestSystemStatus %s><extensions><privateData><private>" \
-           "<lcs:line %s>%s</lcs:line></private></privateData></extensions>" \
-           "</RequestSystemStatus>" % (NS, LCS, line)
 
 
 work = tempfile.mkdtemp()
@@ -127,10 +60,10 @@ try:
     alice.send(request("INVITE", "alice-1", 1, rss(LINE)))
     ok = alice.final()
     check("alice signs in", status(ok) == 200)
-    to_tag = re.search(r"^To:.*;tag=([^;\s]+)", ok[0], re.M).group(1)
-    alice.send(request("ACK", "alice-1", 1, to_tag=to_tag, branch="z9hG4bKack1"))
+    tag = to_tag(ok)
+    alice.send(request("ACK", "alice-1", 1, to_tag=tag, branch="z9hG4bKack1"))
     alice.send(request("INFO", "alice-1", 2, "<MonitorStart %s><monitorObject><deviceObject>%s"
-                       "</deviceObject></monitorObject></MonitorStart>" % (NS, LINE), to_tag))
+                       "</deviceObject></monitorObject></MonitorStart>" % (NS, LINE), tag))
     m = alice.final()
     check("alice's MonitorStart is answered", m and b"MonitorStartResponse" in m[1])
 
@@ -209,17 +142,8 @@ try:
     alice.send(request("INFO", "alice-1", 3, "<MakeCall %s><callingDevice>%s</callingDevice>"
                        "<calledDirectoryNumber>tel:0612345;phone-context=dialstring"
                        "</calledDirectoryNumber><autoOriginate>doNotPrompt</autoOriginate>"
-                       "</MakeCall>" % (NS, LINE), to_tag))
-    while True:
-        m = alice.read_message(10)
-        if m is None or m[0].startswith("SIP/2.0"):
-            break
-        # An event INFO from the gateway on alice's connection: answer it.
-        head = m[0]
-        via = re.search(r"^Via: (.*)$", head, re.M).group(1)
-        rest = "".join("%s\r\n" % l for l in head.split("\r\n")
-                       if re.match(r"^(From|To|Call-ID|CSeq):", l))
-        alice.send(("SIP/2.0 200 OK\r\nVia: %s\r\n%sContent-Length: 0\r\n\r\n" % (via, rest)).encode())
+                       "</MakeCall>" % (NS, LINE), tag))
+    m = response(alice)
     check("alice's MakeCall is still answered after all that", m and b"MakeCallResponse" in m[1])
     check("the gateway is still running", gw.poll() is None)
 
