@@ -31,6 +31,7 @@ std::optional<Namespace> namespace_from_uri(std::string_view uri) {
 namespace {
 
 constexpr std::string_view kAvayaNamespace = "http://www.avaya.com/csta";
+constexpr std::string_view kEd2Namespace = "http://www.ecma.ch/standards/ecma-323/csta/ed2";
 constexpr std::string_view kXsiNamespace = "http://www.w3.org/2001/XMLSchema-instance";
 
 bool name_is(const xmlNode* n, std::string_view name) {
@@ -451,6 +452,10 @@ const std::unordered_map<std::string_view, Entry>& table() {
 }  // namespace
 
 Result<Message> decode(std::string_view xml, const Limits& limits) {
+  return decode(xml, limits, DecodeOptions{});
+}
+
+Result<Message> decode(std::string_view xml, const Limits& limits, const DecodeOptions& options) {
   auto doc = parse_xml(xml, limits);
   if (!doc) return doc.error();
   const xmlNode* root = xmlDocGetRootElement(doc->get());
@@ -461,7 +466,11 @@ Result<Message> decode(std::string_view xml, const Limits& limits) {
   }
   Message m;
   const std::string_view uri = namespace_uri(root);
-  if (it->second.session) {
+  if (options.lenient_namespace && uri.empty()) {
+    m.ns = Namespace::ed3;  // unqualified elements: some switches write them (docs/protocol.md)
+  } else if (options.lenient_namespace && !it->second.session && uri == kEd2Namespace) {
+    m.ns = Namespace::ed3;  // the old ed2 namespace: answered in ed3, the closest edition written
+  } else if (it->second.session) {
     if (uri != kApplicationSessionNamespace) {
       return Error(Errc::unknown_namespace, "<" + std::string(name) + "> in namespace '" +
                                                 std::string(uri) + "', expected ECMA-354");

@@ -91,6 +91,14 @@ struct EncodeOptions {
 /// Parses one CSTA / ECMA-354 XML document within `limits`.
 Result<Message> decode(std::string_view xml, const Limits& limits = {});
 
+struct DecodeOptions {
+  /// Accept what real switches write (the CTI link sets it): a root element without a namespace
+  /// and the old ECMA-323 ed2 namespace, both read as ed3. Prefixed elements are always fine
+  /// (elements are matched by local name).
+  bool lenient_namespace = false;
+};
+Result<Message> decode(std::string_view xml, const Limits& limits, const DecodeOptions& options);
+
 /// Writes `m.body` in namespace `ns` (answer in the request's edition: encode(resp, req.ns)).
 std::string encode(const Message& m, Namespace ns, const EncodeOptions& options = {});
 /// Writes `m.body` in `m.ns`.

@@ -338,12 +338,31 @@ void Link::on_bytes(std::size_t n) {
 
 void Link::on_frame(Frame frame) {
   auto log = util::logger("cti");
-  auto m = csta::decode(frame.body, options_.xml_limits);
+  auto m = csta::decode(frame.body, options_.xml_limits, csta::DecodeOptions{true});
   if (!m) {
-    if (frame.is_event() && m.error().code() == csta::Errc::unknown_message) {
-      log->debug("node={} skipping an event of unknown type: {}", options_.node.name(),
-                 m.error().message());
-      return;
+    // XML that is not well formed, hostile or oversized: the stream cannot be trusted, the link
+    // goes. Well-formed XML the codec does not model (an event type it does not know, a missing
+    // child, a value out of range) costs that event or that one request only.
+    const auto code = m.error().code();
+    const bool xml_level = code == csta::Errc::malformed_xml || code == csta::Errc::too_large ||
+                           code == csta::Errc::too_deep || code == csta::Errc::doctype_refused;
+    if (!xml_level) {
+      if (frame.is_event()) {
+        log->info("node={} skipping an event it does not model: {}", options_.node.name(),
+                  m.error().message());
+        return;
+      }
+      if (auto it = pending_.find(frame.invoke_id); it != pending_.end()) {
+        log->warn("node={} invoke={} response not understood: {}", options_.node.name(),
+                  frame.invoke_id, m.error().message());
+        Reply reply = std::move(it->second.reply);
+        it->second.timer->cancel();
+        pending_.erase(it);
+        reply(Error(Errc::garbage, options_.node.name() + ": invoke " +
+                                       std::to_string(frame.invoke_id) + ": " +
+                                       m.error().message()));
+        return;
+      }
     }
     fail(Error(Errc::garbage, options_.node.name() + ": invoke " + std::to_string(frame.invoke_id) +
                                   ": " + m.error().message()));

@@ -430,3 +430,28 @@ TEST_CASE("csta codec treats an empty callID as absent so that the message round
   const std::string out = encode(one, EncodeOptions{false});
   CHECK(encode(decoded(out), EncodeOptions{false}) == out);
 }
+
+TEST_CASE("csta codec in lenient mode reads unqualified, prefixed and ed2 messages as ed3",
+          "[csta][codec]") {
+  const DecodeOptions lenient{true};
+  const std::string plain = "<MonitorStop><monitorCrossRefID>7</monitorCrossRefID></MonitorStop>";
+  CHECK(code_of(plain) == Errc::unknown_namespace);  // strict by default (the SIP side)
+  auto m = decode(plain, {}, lenient);
+  REQUIRE(m);
+  CHECK(m->ns == Namespace::ed3);
+  REQUIRE(std::holds_alternative<MonitorStop>(m->body));
+  CHECK(std::get<MonitorStop>(m->body).monitor_cross_ref_id == "7");
+  m = decode(
+      R"(<ns3:MonitorStop xmlns:ns3="http://www.ecma.ch/standards/ecma-323/csta/ed2"><ns3:monitorCrossRefID>8</ns3:monitorCrossRefID></ns3:MonitorStop>)",
+      {}, lenient);
+  REQUIRE(m);
+  CHECK(std::get<MonitorStop>(m->body).monitor_cross_ref_id == "8");
+  // Still refused: another namespace that is not ECMA-323, and hostile XML.
+  CHECK(
+      decode(R"(<MonitorStop xmlns="urn:x"><monitorCrossRefID>1</monitorCrossRefID></MonitorStop>)",
+             {}, lenient)
+          .error()
+          .code() == Errc::unknown_namespace);
+  CHECK(decode("<!DOCTYPE x [<!ENTITY a 'b'>]><MonitorStop/>", {}, lenient).error().code() ==
+        Errc::doctype_refused);
+}

@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include <catch2/catch.hpp>
 
 #include "cti/sim_process.h"
@@ -373,4 +375,86 @@ TEST_CASE("link speaks TLS and checks the node's name", "[cti][link][tls]") {
     link->close();
   }
   (void)std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_CASE("link fails only the request whose response it cannot read, and skips unknown events",
+          "[cti][link]") {
+  // A scripted node on a thread of its own: it writes unqualified XML (as some switches do),
+  // answers the first MonitorStart with a response missing its crossRefID, sends an event type
+  // nobody models, then answers the second MonitorStart properly.
+  net::io_context peer_io;
+  net::ip::tcp::acceptor acceptor(peer_io, {net::ip::make_address("127.0.0.1"), 0});
+  const auto port = acceptor.local_endpoint().port();
+  std::thread node([&] {
+    net::ip::tcp::socket s(peer_io);
+    acceptor.accept(s);
+    cti::FrameDecoder decoder;
+    std::vector<cti::Frame> frames;
+    int answered = 0;
+    char buf[4096];
+    boost::system::error_code ec;
+    while (answered < 3) {
+      const auto n = s.read_some(net::buffer(buf), ec);
+      if (ec) return;
+      if (!decoder.feed(std::string_view(buf, n), frames)) return;
+      for (const auto& f : frames) {
+        std::string out;
+        if (answered == 0) {  // StartApplicationSession
+          out = frame(
+              f.invoke_id,
+              "<StartApplicationSessionPosResponse><sessionID>S1</sessionID>"
+              "<actualProtocolVersion>http://www.ecma-international.org/standards/"
+              "ecma-323/csta/ed3</actualProtocolVersion></StartApplicationSessionPosResponse>");
+        } else if (answered == 1) {
+          out = frame(f.invoke_id, "<MonitorStartResponse/>") +
+                frame(9999, "<VendorFancyEvent><x>1</x></VendorFancyEvent>");
+        } else {
+          out = frame(f.invoke_id,
+                      "<MonitorStartResponse><monitorCrossRefID>42</monitorCrossRefID>"
+                      "</MonitorStartResponse>");
+        }
+        ++answered;
+        net::write(s, net::buffer(out), ec);
+      }
+      frames.clear();
+    }
+    // Keep the link up until the client is done.
+    s.read_some(net::buffer(buf), ec);
+  });
+  net::io_context ioc;
+  cti::LinkOptions o;
+  o.node = {"127.0.0.1", std::to_string(port)};
+  o.user = "u";
+  o.heartbeat_interval = 0ms;
+  o.request_timeout = 3s;
+  bool down = false;
+  cti::LinkHandlers h;
+  h.on_down = [&](const Error&) { down = true; };
+  auto link = cti::Link::create(ioc, o, h);
+  std::optional<Result<void>> started;
+  std::optional<Result<csta::Message>> first, second;
+  link->start([&](Result<void> r) {
+    started = std::move(r);
+    if (!*started) return;
+    link->request(csta::MonitorStart{"4711"}, [&](Result<csta::Message> r1) {
+      first = std::move(r1);
+      link->request(csta::MonitorStart{"4711"},
+                    [&](Result<csta::Message> r2) { second = std::move(r2); });
+    });
+  });
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!second && std::chrono::steady_clock::now() < deadline)
+    ioc.run_one_for(100ms);
+  link->close();
+  node.join();
+  REQUIRE(started.has_value());
+  REQUIRE(*started);  // the unqualified session response was read
+  REQUIRE(first.has_value());
+  REQUIRE_FALSE(*first);
+  CHECK(first->error().code() == cti::Errc::garbage);
+  REQUIRE(second.has_value());
+  REQUIRE(*second);
+  REQUIRE(std::holds_alternative<csta::MonitorStartResponse>((*second)->body));
+  CHECK(std::get<csta::MonitorStartResponse>((*second)->body).monitor_cross_ref_id == "42");
+  CHECK_FALSE(down);  // the link stayed up through both
 }
