@@ -28,6 +28,8 @@ std::string_view to_string(Refusal r) {
       return "no-cti-node";
     case Refusal::line_mismatch:
       return "line-mismatch";
+    case Refusal::directory_unavailable:
+      return "directory-unavailable";
   }
   return "?";
 }
@@ -40,6 +42,7 @@ int sip_status(Refusal r) {
     case Refusal::device_not_on_line:
       return 404;
     case Refusal::no_node_up:
+    case Refusal::directory_unavailable:
       return 503;
     case Refusal::bad_line_uri:
       return 400;

@@ -27,15 +27,16 @@ enum class ServerMode { ocs, lcs };
 
 enum class Refusal {
   none,
-  unknown_user,        ///< no user for the From URI (403)
-  rcc_disabled,        ///< the user exists, RCC is not enabled (403)
-  bad_line_uri,        ///< no line URI, or it does not parse (400)
-  unknown_dn,          ///< no device carries the DN (404)
-  device_not_on_line,  ///< device= names a device without the DN, or in another partition (404)
-  ambiguous_device,    ///< three or more devices and no device= (403)
-  too_many_devices,    ///< LCS mode and more than two devices (403)
-  no_node_up,          ///< no CTI node up (503 + Retry-After)
-  line_mismatch,       ///< the body's line is not the user's line URI (403)
+  unknown_user,           ///< no user for the From URI (403)
+  rcc_disabled,           ///< the user exists, RCC is not enabled (403)
+  bad_line_uri,           ///< no line URI, or it does not parse (400)
+  unknown_dn,             ///< no device carries the DN (404)
+  device_not_on_line,     ///< device= names a device without the DN, or in another partition (404)
+  ambiguous_device,       ///< three or more devices and no device= (403)
+  too_many_devices,       ///< LCS mode and more than two devices (403)
+  no_node_up,             ///< no CTI node up (503 + Retry-After)
+  line_mismatch,          ///< the body's line is not the user's line URI (403)
+  directory_unavailable,  ///< the user source could not answer (503 + Retry-After)
 };
 std::string_view to_string(Refusal r);
 /// The SIP status of a refused INVITE.

@@ -121,8 +121,9 @@ csta::GetCSTAFeaturesResponse features() {
 
 }  // namespace
 
-Gateway::Gateway(const directory::Directory& directory, CtiSide& cti, Settings settings)
-    : directory_(directory), cti_(cti), settings_(std::move(settings)) {}
+Gateway::Gateway(const directory::Directory& devices, directory::UserSource& users, CtiSide& cti,
+                 Settings settings)
+    : devices_(devices), users_(users), cti_(cti), settings_(std::move(settings)) {}
 
 Gateway::~Gateway() {
   *alive_ = false;
@@ -168,33 +169,55 @@ void Gateway::on_invite(const sip::Dialog& d, sip::TxnId txn, const sip::Message
 }
 
 void Gateway::refuse_invite(sip::TxnId txn, Refusal why, const std::string& user,
-                            const std::string& detail, const sip::Dialog& d) {
+                            const std::string& detail, const std::string& call_id) {
   ++counters_.refusals;
   sip::Answer a;
   a.status = sip_status(why);
-  if (why == Refusal::no_node_up) a.headers.push_back({"Retry-After", retry_after()});
+  if (a.status == 503) a.headers.push_back({"Retry-After", retry_after()});
   a.headers.push_back({"Warning", warning(std::string(to_string(why)) + ": " + detail)});
-  // Log first: a refused initial INVITE ends its dialog, and `d` with it.
   log()->warn("sign-in refused reason={} user={} call-id={} status={} detail=\"{}\"",
-              to_string(why), user.empty() ? "-" : util::printable(user),
-              util::printable(d.call_id), a.status, util::printable(detail));
+              to_string(why), user.empty() ? "-" : util::printable(user), util::printable(call_id),
+              a.status, util::printable(detail));
   (void)dialogs_->answer(txn, a);
 }
 
 void Gateway::sign_in(const sip::Dialog& d, sip::TxnId txn, const sip::Message& invite,
                       const csta::Message& request) {
+  SignIn p;
+  p.dialog = d.key;
+  p.txn = txn;
+  p.call_id = d.call_id;
+  p.request = request;
   const auto from = invite.from();
-  const std::string from_uri = from ? from->uri : std::string();
-  const UserMatch match = find_user(directory_, from_uri);
+  p.from_uri = from ? from->uri : std::string();
+  // The endpoint, for replacing a dialog the same client rebuilt (see below).
+  if (from)
+    if (const auto* epid = sip::find_param(from->params, "epid")) p.endpoint = epid->value;
+  if (p.endpoint.empty()) p.endpoint = d.remote_target;
+  auto alive = alive_;
+  lookup_user(users_, p.from_uri, [this, alive, p](UserLookup found) {
+    if (*alive) finish_sign_in(p, std::move(found));
+  });
+}
+
+void Gateway::finish_sign_in(const SignIn& p, UserLookup match) {
+  // The source may have answered late: the dialog may be gone (its INVITE answered already).
+  if (!dialogs_->find(p.dialog)) return;
+  const sip::TxnId txn = p.txn;
+  const csta::Message& request = p.request;
+  const std::string& call_id = p.call_id;
+  if (match.error)
+    return refuse_invite(txn, Refusal::directory_unavailable, p.from_uri, match.error->message(),
+                         call_id);
   if (!match.user) {
     std::string tried;
     for (const auto& t : match.tried)
       tried += (tried.empty() ? "" : ", ") + t;
-    return refuse_invite(txn, Refusal::unknown_user, from_uri, "no user with " + tried, d);
+    return refuse_invite(txn, Refusal::unknown_user, p.from_uri, "no user with " + tried, call_id);
   }
   const directory::User& user = *match.user;
   if (!user.rcc_enabled)
-    return refuse_invite(txn, Refusal::rcc_disabled, user.id, "RCC is not enabled", d);
+    return refuse_invite(txn, Refusal::rcc_disabled, user.id, "RCC is not enabled", call_id);
   // The line comes from the body's lcs:line, never from the Request-URI (whose user part may be
   // a phone number). A client that sends none gets the directory's line URI.
   const auto& rss = std::get<csta::RequestSystemStatus>(request.body);
@@ -202,29 +225,26 @@ void Gateway::sign_in(const sip::Dialog& d, sip::TxnId txn, const sip::Message& 
   auto line = csta::parse_line_uri(line_text);
   if (!line)
     return refuse_invite(txn, Refusal::bad_line_uri, user.id,
-                         "line URI '" + line_text + "': " + line.error().message(), d);
+                         "line URI '" + line_text + "': " + line.error().message(), call_id);
   auto own = csta::parse_line_uri(user.line_uri);
   if (!own || !csta::same_line(*line, *own))
     return refuse_invite(
         txn, Refusal::line_mismatch, user.id,
-        "line '" + line_text + "' is not the user's line URI '" + user.line_uri + "'", d);
-  const auto choice = select_device(directory_, user, *line, settings_.mode,
+        "line '" + line_text + "' is not the user's line URI '" + user.line_uri + "'", call_id);
+  const auto choice = select_device(devices_, user, *line, settings_.mode,
                                     [](const directory::Device& dev) { return dev.registered; });
   if (choice.refusal != Refusal::none)
-    return refuse_invite(txn, choice.refusal, user.id, choice.reason, d);
+    return refuse_invite(txn, choice.refusal, user.id, choice.reason, call_id);
   auto node = cti_.place();
-  if (!node) return refuse_invite(txn, Refusal::no_node_up, user.id, node.error().message(), d);
+  if (!node)
+    return refuse_invite(txn, Refusal::no_node_up, user.id, node.error().message(), call_id);
 
   // A new INVITE from the same endpoint for the same line replaces the old dialog (the client
   // rebuilt it after OCS lost the route). Another endpoint of the same user keeps its own.
-  std::string endpoint;
-  if (from)
-    if (const auto* epid = sip::find_param(from->params, "epid")) endpoint = epid->value;
-  if (endpoint.empty()) endpoint = d.remote_target;
-  const std::string key = user.id + "\n" + line->digits() + "\n" + endpoint;
+  const std::string key = user.id + "\n" + line->digits() + "\n" + p.endpoint;
   if (Session* old = sessions_.by_client_key(key)) {
     log()->info("session replaced user={} line={} old-call-id={} call-id={}", user.id, line_text,
-                old->sip_call_id, d.call_id);
+                old->sip_call_id, call_id);
     const sip::DialogKey old_dialog = old->dialog;
     end_session(*old, "replaced by a new INVITE");
     (void)dialogs_->send_bye(old_dialog);
@@ -232,8 +252,8 @@ void Gateway::sign_in(const sip::Dialog& d, sip::TxnId txn, const sip::Message& 
 
   Session s;
   s.id = sessions_.next_id();
-  s.dialog = d.key;
-  s.sip_call_id = d.call_id;
+  s.dialog = p.dialog;
+  s.sip_call_id = call_id;
   s.user = user.id;
   s.line_uri = line_text;
   s.line = *line;

@@ -27,8 +27,10 @@
 
 #include "csta/codec.h"
 #include "directory/directory.h"
+#include "directory/user_source.h"
 #include "rcc/device_selection.h"
 #include "rcc/session.h"
+#include "rcc/user_lookup.h"
 #include "sip/dialog.h"
 
 namespace rcc::gateway {
@@ -75,7 +77,10 @@ struct Counters {
 
 class Gateway : public sip::DialogHandler {
  public:
-  Gateway(const directory::Directory& directory, CtiSide& cti, Settings settings);
+  /// `devices`: the call manager's devices and lines; `users`: where RCC users are looked up
+  /// (the directory file, or LDAP later), which may answer asynchronously.
+  Gateway(const directory::Directory& devices, directory::UserSource& users, CtiSide& cti,
+          Settings settings);
   ~Gateway() override;
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
@@ -102,12 +107,22 @@ class Gateway : public sip::DialogHandler {
 
  private:
   struct Service;
+  /// A sign-in waiting for the user source.
+  struct SignIn {
+    sip::DialogKey dialog = 0;
+    sip::TxnId txn = 0;
+    std::string call_id;
+    std::string from_uri;
+    std::string endpoint;  ///< From's epid, else the Contact: who replaces whose dialog
+    csta::Message request;
+  };
   void sign_in(const sip::Dialog& d, sip::TxnId txn, const sip::Message& invite,
                const csta::Message& request);
+  void finish_sign_in(const SignIn& p, UserLookup found);
   /// A re-INVITE in the session's dialog; `request` null when it had no body.
   void refresh(Session& s, sip::TxnId txn, const csta::Message* request);
   void refuse_invite(sip::TxnId txn, Refusal why, const std::string& user,
-                     const std::string& detail, const sip::Dialog& d);
+                     const std::string& detail, const std::string& call_id);
   void handle_request(SessionId id, sip::TxnId txn, csta::Message request);
   void answer_csta(sip::TxnId txn, const csta::Message& request, csta::Body body);
   void answer_error(sip::TxnId txn, const csta::Message& request, std::string category,
@@ -131,7 +146,8 @@ class Gateway : public sip::DialogHandler {
   std::string retry_after();
   std::int64_t now() const;
 
-  const directory::Directory& directory_;
+  const directory::Directory& devices_;
+  directory::UserSource& users_;
   CtiSide& cti_;
   Settings settings_;
   sip::DialogLayer* dialogs_ = nullptr;

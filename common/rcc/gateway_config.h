@@ -30,7 +30,7 @@ struct GatewayConfig {
   std::size_t max_sessions = 200'000;
   std::size_t max_queued_events = 64;
   std::uint32_t message_timeout = 10;  ///< seconds for a begun SIP message to be complete
-  std::uint32_t idle_timeout = 0;      ///< seconds a connection may be silent; 0: session-timer + 120
+  std::uint32_t idle_timeout = 0;  ///< seconds a connection may be silent; 0: session-timer + 120
   std::string metrics_listen = "127.0.0.1:9360";  ///< reserved for the HTTP endpoint
   std::string outbound_rules;                     ///< normalization rules file; empty: off
   std::string inbound_rules;

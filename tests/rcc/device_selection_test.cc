@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <functional>
+#include <optional>
+
 #include "rcc/device_selection.h"
 #include "rcc/user_lookup.h"
 
@@ -153,21 +156,86 @@ TEST_CASE("device selection follows the reference rules in both modes", "[gatewa
         Refusal::ambiguous_device);
 }
 
+namespace {
+
+gateway::UserLookup lookup(directory::UserSource& users, const std::string& from) {
+  std::optional<gateway::UserLookup> got;
+  gateway::lookup_user(users, from, [&](gateway::UserLookup r) { got = std::move(r); });
+  REQUIRE(got.has_value());  // the directory file answers at once
+  return std::move(*got);
+}
+
+/// A source that answers later, as an LDAP server would, or fails.
+struct LateUsers : directory::UserSource {
+  directory::DirectoryUsers inner{dir()};
+  std::vector<std::function<void()>> queued;
+  bool broken = false;
+  void later(std::function<void(Done)> ask, Done done) {
+    queued.push_back([this, ask, done] {
+      if (broken) return done(Error(rcc::Errc::invalid_argument, "server down"));
+      ask(done);
+    });
+  }
+  void by_id(std::string_view id, Done done) override {
+    later([this, id = std::string(id)](Done d) { inner.by_id(id, d); }, done);
+  }
+  void by_email(std::string_view e, Done done) override {
+    later([this, e = std::string(e)](Done d) { inner.by_email(e, d); }, done);
+  }
+  void by_sip_uri(std::string_view u, Done done) override {
+    later([this, u = std::string(u)](Done d) { inner.by_sip_uri(u, d); }, done);
+  }
+  void run() {
+    for (int i = 0; i < 10 && !queued.empty(); ++i) {
+      auto q = std::move(queued);
+      queued.clear();
+      for (auto& f : q)
+        f();
+    }
+  }
+};
+
+}  // namespace
+
 TEST_CASE("user lookup tries the user ID, then the e-mail, then the ocsPrimaryAddress",
           "[gateway][lookup]") {
-  auto m = gateway::find_user(dir(), "sip:one@example.com");
-  REQUIRE(m.user != nullptr);
+  directory::DirectoryUsers users(dir());
+  auto m = lookup(users, "sip:one@example.com");
+  REQUIRE(m.user.has_value());
   CHECK(m.by == gateway::MatchedBy::user_id);
-  m = gateway::find_user(dir(), "sip:first.one@example.com;transport=tls");
-  REQUIRE(m.user != nullptr);
+  m = lookup(users, "sip:first.one@example.com;transport=tls");
+  REQUIRE(m.user.has_value());
   CHECK(m.user->id == "one");
   CHECK(m.by == gateway::MatchedBy::ocs_primary_address);
   CHECK(m.tried.size() == 3);
-  m = gateway::find_user(dir(), "sip:The.One@EXAMPLE.COM");
-  REQUIRE(m.user != nullptr);  // e-mail addresses compare case-insensitively
+  m = lookup(users, "sip:The.One@EXAMPLE.COM");
+  REQUIRE(m.user.has_value());  // e-mail addresses compare case-insensitively
   CHECK(m.user->id == "one");
   CHECK(m.by == gateway::MatchedBy::email);
-  m = gateway::find_user(dir(), "sip:nobody@example.com");
-  CHECK(m.user == nullptr);
+  m = lookup(users, "sip:nobody@example.com");
+  CHECK_FALSE(m.user.has_value());
+  CHECK_FALSE(m.error.has_value());
   CHECK(m.tried.size() == 3);
+}
+
+TEST_CASE("user lookup waits for a source that answers later, and reports one that fails",
+          "[gateway][lookup]") {
+  LateUsers users;
+  std::optional<gateway::UserLookup> got;
+  gateway::lookup_user(users, "sip:first.one@example.com",
+                       [&](gateway::UserLookup r) { got = std::move(r); });
+  CHECK_FALSE(got.has_value());  // nothing answered yet
+  users.run();
+  REQUIRE(got.has_value());
+  REQUIRE(got->user.has_value());
+  CHECK(got->by == gateway::MatchedBy::ocs_primary_address);
+  users.broken = true;
+  got.reset();
+  gateway::lookup_user(users, "sip:one@example.com",
+                       [&](gateway::UserLookup r) { got = std::move(r); });
+  users.run();
+  REQUIRE(got.has_value());
+  CHECK_FALSE(got->user.has_value());
+  REQUIRE(got->error.has_value());
+  CHECK(got->tried.size() == 1);  // the first failure ends the lookup: no wrong "unknown user"
 }

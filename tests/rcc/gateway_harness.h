@@ -13,6 +13,7 @@
 #include "csta/codec.h"
 #include "ctisim/world.h"
 #include "directory/directory.h"
+#include "directory/user_source.h"
 #include "rcc/gateway.h"
 #include "sip/dialog.h"
 #include "sip/parser.h"
@@ -106,13 +107,14 @@ struct Client {
 
 struct Harness {
   sip::test::Recorder out;
+  directory::DirectoryUsers users;
   WorldCti cti;
   Gateway gateway;
   sip::DialogLayer layer;
   int next_branch = 1;
 
   Harness(const directory::Directory& dir, std::size_t nodes, Settings settings = {})
-      : cti(dir, nodes), gateway(dir, cti, settings), layer(out, gateway) {
+      : users(dir), cti(dir, nodes), gateway(dir, users, cti, settings), layer(out, gateway) {
     gateway.attach(layer);
     cti.gateway = &gateway;
   }

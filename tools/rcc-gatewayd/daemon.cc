@@ -18,6 +18,7 @@
 #include "ctisim/server.h"
 #include "diag/exit_code.h"
 #include "directory/directory.h"
+#include "directory/user_source.h"
 #include "rcc/acl.h"
 #include "rcc/gateway.h"
 #include "rcc/gateway_config.h"
@@ -191,7 +192,8 @@ int run(const Options& o) {
   settings.retry_after = gc.retry_after;
   settings.outbound_number = translator(outbound);
   settings.inbound_number = translator(inbound);
-  gateway::Gateway gw(*dir, cti_side, settings);
+  directory::DirectoryUsers users(*dir);
+  gateway::Gateway gw(*dir, users, cti_side, settings);
   std::vector<cti::NodeState> last(pool.size(), cti::NodeState::down);
   pool.on_change = [&](std::size_t node, cti::NodeState state) {
     const bool was_up = last[node] == cti::NodeState::up;
