@@ -48,13 +48,7 @@ void NodePool::stop() {
     if (l) l->stop([](Result<void>) {});
 }
 
-Result<std::shared_ptr<Link>> NodePool::place() {
-  if (auto node = state_.place_session()) return links_[*node];
-  return Error(Errc::no_node_up,
-               "none of the " + std::to_string(nodes_.size()) + " CTI nodes is up");
-}
-
-Result<std::size_t> NodePool::place_node() {
+Result<std::size_t> NodePool::place() {
   if (auto node = state_.place_session()) return *node;
   return Error(Errc::no_node_up,
                "none of the " + std::to_string(nodes_.size()) + " CTI nodes is up");

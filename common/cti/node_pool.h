@@ -3,7 +3,7 @@
 //
 //   NodePool pool(ioc, {addr1, addr2, addr3}, link_options, timings);
 //   pool.start();                        // connects to every node
-//   auto link = pool.place();            // Result<shared_ptr<Link>>: round robin over nodes up,
+//   auto node = pool.place();            // Result<size_t>: round robin over nodes up,
 //                                        // Errc::no_node_up at once when none is
 //   pool.stop();
 //
@@ -13,7 +13,7 @@
 // re-connected after PoolState's capped backoff. Same threading rule as Link: one thread runs
 // the io_context.
 //
-// Sessions hold a node index (place_node()), not a Link: the index stays valid across
+// Sessions hold a node index (place()), not a Link: the index stays valid across
 // reconnects. request(node, ...) goes through the node's queue: at most Pacing::max_in_flight
 // requests outstanding and at most Pacing::per_second sent a second (call managers limit both),
 // at most Pacing::max_queued waiting; past that, or with the node down, the reply is an error at
@@ -43,10 +43,9 @@ class NodePool {
   /// whatever is still open.
   void stop();
 
-  /// The link of the node for a new session, or Errc::no_node_up.
-  Result<std::shared_ptr<Link>> place();
-  /// The node for a new session (round robin over the nodes up), or Errc::no_node_up.
-  Result<std::size_t> place_node();
+  /// The node for a new session (round robin over the nodes up), or Errc::no_node_up. The index
+  /// is the node's place in the configured list: it stays valid across reconnects.
+  Result<std::size_t> place();
   /// Sends `body` to `node` through its queue; `reply` is called exactly once.
   void request(std::size_t node, csta::Body body, Link::Reply reply);
 

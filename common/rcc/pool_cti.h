@@ -10,7 +10,7 @@ namespace rcc::gateway {
 class PoolCti : public CtiSide {
  public:
   explicit PoolCti(cti::NodePool& pool) : pool_(pool) {}
-  Result<std::size_t> place() override { return pool_.place_node(); }
+  Result<std::size_t> place() override { return pool_.place(); }
   bool up(std::size_t node) const override { return pool_.state(node) == cti::NodeState::up; }
   void request(std::size_t node, csta::Body body, Reply reply) override {
     pool_.request(node, std::move(body), std::move(reply));

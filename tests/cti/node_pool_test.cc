@@ -69,9 +69,9 @@ TEST_CASE("pool places sessions round robin over 3 nodes", "[cti][pool][sim]") {
   REQUIRE(run_until(ioc, [&] { return pool.up_count() == 3; }));
   std::vector<std::string> placed;
   for (int i = 0; i < 6; ++i) {
-    auto link = pool.place();
-    REQUIRE(link);
-    placed.push_back((*link)->node().port);
+    auto node = pool.place();
+    REQUIRE(node);
+    placed.push_back(pool.address(*node).port);
   }
   const std::string pa = std::to_string(a.port()), pb = std::to_string(b.port()),
                     pc = std::to_string(c.port());
@@ -109,9 +109,9 @@ TEST_CASE("pool marks a silent node down within the heartbeat window", "[cti][po
   CHECK(changes == std::vector<std::string>{"0 down"});
   // New sessions go to the node that is still up.
   for (int i = 0; i < 3; ++i) {
-    auto link = pool.place();
-    REQUIRE(link);
-    CHECK((*link)->node().port == std::to_string(b.port()));
+    auto node = pool.place();
+    REQUIRE(node);
+    CHECK(pool.address(*node).port == std::to_string(b.port()));
   }
   // Speaking again: the pool re-connects after its backoff.
   REQUIRE(a.control("silent off") == "ok");
