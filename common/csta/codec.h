@@ -51,7 +51,8 @@ using Body = std::variant<
     ClearConnectionResponse, HoldCall, HoldCallResponse, RetrieveCall, RetrieveCallResponse,
     ConsultationCall, ConsultationCallResponse, TransferCall, TransferCallResponse,
     SingleStepTransferCall, SingleStepTransferCallResponse, DeflectCall, DeflectCallResponse,
-    ConferenceCall, ConferenceCallResponse, GenerateDigits, GenerateDigitsResponse,
+    ConferenceCall, ConferenceCallResponse, AlternateCall, AlternateCallResponse, ReconnectCall,
+    ReconnectCallResponse, GenerateDigits, GenerateDigitsResponse,
     // logical device features
     SetForwarding, SetForwardingResponse, GetForwarding, GetForwardingResponse, SetDoNotDisturb,
     SetDoNotDisturbResponse, GetDoNotDisturb, GetDoNotDisturbResponse,

@@ -334,6 +334,41 @@ struct ConferenceCallResponse {
 };
 
 /// DTMF on a connection (uacsta.md §4.15).
+/// Swap a held and an active call at one device: the active one is held, the held one
+/// retrieved (ECMA-269 Alternate Call; Mitel MX-ONE lists "alternate" among its RCC services).
+struct AlternateCall {
+  static constexpr std::string_view kElement = "AlternateCall";
+  ConnectionId held_call;
+  ConnectionId active_call;
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("heldCall", s.held_call);
+    v("activeCall", s.active_call);
+  }
+};
+struct AlternateCallResponse {
+  static constexpr std::string_view kElement = "AlternateCallResponse";
+  template <class S, class V>
+  static void fields(S&, V&) {}
+};
+
+/// Clear the active call and retrieve the held one (ECMA-269 Reconnect Call).
+struct ReconnectCall {
+  static constexpr std::string_view kElement = "ReconnectCall";
+  ConnectionId held_call;
+  ConnectionId active_call;
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("heldCall", s.held_call);
+    v("activeCall", s.active_call);
+  }
+};
+struct ReconnectCallResponse {
+  static constexpr std::string_view kElement = "ReconnectCallResponse";
+  template <class S, class V>
+  static void fields(S&, V&) {}
+};
+
 struct GenerateDigits {
   static constexpr std::string_view kElement = "GenerateDigits";
   ConnectionId connection_to_send_digits;

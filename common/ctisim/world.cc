@@ -267,6 +267,10 @@ void World::handle(SessionId session, int invoke_id, const csta::Body& request,
     response = transfer_call(*t, events);
   } else if (auto* cf = std::get_if<csta::ConferenceCall>(&request)) {
     response = conference_call(*cf, events);
+  } else if (auto* alt = std::get_if<csta::AlternateCall>(&request)) {
+    response = alternate_call(*alt, events);
+  } else if (auto* rc = std::get_if<csta::ReconnectCall>(&request)) {
+    response = reconnect_call(*rc, events);
   } else if (auto* sst = std::get_if<csta::SingleStepTransferCall>(&request)) {
     response = single_step_transfer(*sst, events);
   } else if (auto* d = std::get_if<csta::DeflectCall>(&request)) {
@@ -446,6 +450,34 @@ csta::Body World::transfer_call(const csta::TransferCall& r, std::vector<Out>& o
        {a});
   erase_call(held->id);
   return csta::TransferCallResponse{{secondary.call_id, ""}};
+}
+
+// Alternate and Reconnect are Hold + Retrieve and Clear + Retrieve at one device, with their
+// events; the held call is checked first so that a refused request changes nothing.
+std::optional<csta::CSTAErrorCode> World::check_pair(const ConnectionId& held,
+                                                     const ConnectionId& active) {
+  Call *hc = nullptr, *ac = nullptr;
+  Party *hp = nullptr, *ap = nullptr;
+  if (auto e = locate(held, &hc, &hp)) return e;
+  if (auto e = locate(active, &ac, &ap)) return e;
+  if (hc == ac || hp->device != ap->device) return err("operation", "invalidCallID");
+  if (hp->state != "hold" || ap->state != "connected")
+    return err("stateIncompatibility", "invalidConnectionState");
+  return std::nullopt;
+}
+
+csta::Body World::alternate_call(const csta::AlternateCall& r, std::vector<Out>& out) {
+  if (auto e = check_pair(r.held_call, r.active_call)) return *e;
+  (void)hold_call(csta::HoldCall{r.active_call}, out);
+  (void)retrieve_call(csta::RetrieveCall{r.held_call}, out);
+  return csta::AlternateCallResponse{};
+}
+
+csta::Body World::reconnect_call(const csta::ReconnectCall& r, std::vector<Out>& out) {
+  if (auto e = check_pair(r.held_call, r.active_call)) return *e;
+  (void)clear_connection(csta::ClearConnection{r.active_call}, out);
+  (void)retrieve_call(csta::RetrieveCall{r.held_call}, out);
+  return csta::ReconnectCallResponse{};
 }
 
 csta::Body World::conference_call(const csta::ConferenceCall& r, std::vector<Out>& out) {

@@ -102,6 +102,10 @@ class World {
   csta::Body consultation_call(const csta::ConsultationCall& r, std::vector<Out>& events);
   csta::Body transfer_call(const csta::TransferCall& r, std::vector<Out>& events);
   csta::Body conference_call(const csta::ConferenceCall& r, std::vector<Out>& events);
+  csta::Body alternate_call(const csta::AlternateCall& r, std::vector<Out>& events);
+  csta::Body reconnect_call(const csta::ReconnectCall& r, std::vector<Out>& events);
+  std::optional<csta::CSTAErrorCode> check_pair(const csta::ConnectionId& held,
+                                                const csta::ConnectionId& active);
   csta::Body single_step_transfer(const csta::SingleStepTransferCall& r, std::vector<Out>& events);
   csta::Body deflect_call(const csta::DeflectCall& r, std::vector<Out>& events);
   csta::Body set_forwarding(const csta::SetForwarding& r, std::vector<Out>& events);

@@ -86,6 +86,8 @@ constexpr ServiceRow kServices[] = {
     {"SingleStepTransferCall", Handling::node, "callControlServ", "singleStepTransfer"},
     {"DeflectCall", Handling::node, "callControlServ", "deflectCall"},
     {"ConferenceCall", Handling::node, "callControlServ", "conferenceCall"},
+    {"AlternateCall", Handling::node, "callControlServ", "alternateCall"},
+    {"ReconnectCall", Handling::node, "callControlServ", "reconnectCall"},
     {"GenerateDigits", Handling::node, "callAssociatedServ", "generateDigits"},
     {"SetForwarding", Handling::node, "logicalServ", "setForwarding"},
     {"GetForwarding", Handling::node, "logicalServ", "getForwarding"},

@@ -431,3 +431,50 @@ TEST_CASE("gateway refuses CSTA messages that are not client services", "[gatewa
   CHECK(std::holds_alternative<csta::MonitorStartResponse>(
       h.info(alice, monitor_start(kAlice)).body));
 }
+
+TEST_CASE("gateway carries AlternateCall and ReconnectCall between a held and an active call",
+          "[gateway][services]") {
+  Harness h(dir(), 1);
+  Client alice = client("alice", "a1");
+  REQUIRE(h.sign_in(alice, kAlice) == 200);
+  (void)xref_of(h.info(alice, monitor_start(kAlice)));
+  const auto far = [&](const char* number) {
+    h.cti.script(0, [&](ctisim::World& w, std::vector<ctisim::Out>& out) {
+      REQUIRE(w.answer(number, out));
+    });
+    h.cti.drain();
+    h.answer_events();
+  };
+  auto made = h.info(alice, make_call(kAlice, "tel:0611111;phone-context=dialstring"));
+  const csta::ConnectionId first = std::get<csta::MakeCallResponse>(made.body).calling_device;
+  far("0611111");
+  auto consult = h.info(alice, connection_request("ConsultationCall", "existingCall", first,
+                                                  "<consultedDevice>tel:0612222;phone-context="
+                                                  "dialstring</consultedDevice>"));
+  REQUIRE(element(consult) == "ConsultationCallResponse");
+  const csta::ConnectionId second =
+      std::get<csta::ConsultationCallResponse>(consult.body).initiated_call;
+  far("0612222");
+  const auto pair = [&](const char* service, const csta::ConnectionId& held,
+                        const csta::ConnectionId& active) {
+    return "<" + std::string(service) + " " + kNs + "><heldCall><callID>" + held.call_id +
+           "</callID><deviceID>" + kAlice + "</deviceID></heldCall><activeCall><callID>" +
+           active.call_id + "</callID><deviceID>" + kAlice + "</deviceID></activeCall></" +
+           service + ">";
+  };
+  h.events.clear();
+  CHECK(element(h.info(alice, pair("AlternateCall", first, second))) == "AlternateCallResponse");
+  // The swap shows as a Held and a Retrieved event.
+  const auto& ev = h.events[alice.call_id];
+  REQUIRE(ev.size() >= 2);
+  CHECK(ev[0].find("HeldEvent") != std::string::npos);
+  CHECK(ev[1].find("RetrievedEvent") != std::string::npos);
+  // Alternating again with the same roles is refused: the first call is active now.
+  CHECK(std::holds_alternative<csta::CSTAErrorCode>(
+      h.info(alice, pair("AlternateCall", first, second)).body));
+  CHECK(element(h.info(alice, pair("ReconnectCall", second, first))) == "ReconnectCallResponse");
+  // Another user's calls stay out of reach for these too.
+  Client bob = client("bob", "b1");
+  REQUIRE(h.sign_in(bob, kBob) == 200);
+  CHECK(is_error(h.info(bob, pair("AlternateCall", first, second)), "invalidCallIdentifier"));
+}
