@@ -7,44 +7,23 @@
 set -euo pipefail
 gatewayd=$(realpath "$1")
 tests=$(realpath "$2")
-for tool in sipp kamailio python3; do
-  command -v "$tool" >/dev/null || { echo "proxy_test: $tool is not installed" >&2; exit 1; }
-done
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${RCC_KEEP:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
+source "$tests/sipp/gateway_lib.sh"
+gateway_lib_init proxy_test sipp kamailio python3
 
 printf '[gateway]\nlisten-tcp = "127.0.0.1:0"\nacl = ["127.0.0.1"]\n' > gw.toml
-"$gatewayd" -c gw.toml -d "$tests/data/gateway/directory.toml" > gw.out 2> gw.err &
-pids+=($!)
-gw_port=
-for _ in $(seq 100); do
-  gw_port=$(sed -n 's/^sip tcp 127\.0\.0\.1:\([0-9]*\)$/\1/p' gw.out)
-  [ -n "$gw_port" ] && grep -q 'node=.* up' gw.err && break
-  sleep 0.1
-done
-[ -n "$gw_port" ] || { echo "proxy_test: the gateway did not start" >&2; cat gw.err >&2; exit 1; }
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+start_gateway gw gw.toml -d "$tests/data/gateway/directory.toml"
+gw_port=$sip_port
 k_port=$(free_port)
 sipp_port=$(free_port)
 sed "s/KAMAILIO_PORT/$k_port/g; s/GATEWAY_PORT/$gw_port/g" "$tests/kamailio/proxy.cfg" > proxy.cfg
 mkdir -p run
 kamailio -DD -E -f proxy.cfg -Y "$work/run" -w "$work/run" > kamailio.log 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do
-  python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$k_port),0.2)" 2>/dev/null && break
-  sleep 0.1
-done
+wait_port "$k_port"
 
 if ! timeout 60 sipp -sf "$tests/sipp/signin_dial.xml" -t t1 -m 1 -nostdin -timeout 20s \
-    -recv_timeout 5000 -p "$sipp_port" -key contact "sip:ocs@127.0.0.1:$sipp_port;transport=tcp" -key via_transport TCP -key user alice@example.com \
+    -recv_timeout 5000 -p "$sipp_port" -key contact "sip:ocs@127.0.0.1:$sipp_port;transport=tcp" \
+    -key via_transport TCP -key user alice@example.com \
     -key line "tel:5001;phone-context=dialstring" -key called "tel:5002;phone-context=dialstring" \
     -trace_msg -message_file sipp.msg -trace_err -error_file sipp.err "127.0.0.1:$k_port" \
     > sipp.out 2>&1; then

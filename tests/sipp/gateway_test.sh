@@ -9,18 +9,8 @@ set -euo pipefail
 gatewayd=$(realpath "$1")
 scenarios=$(realpath "$2")
 data=$(realpath "$3")
-for tool in sipp socat python3; do
-  command -v "$tool" >/dev/null || { echo "gateway_test: $tool is not installed" >&2; exit 1; }
-done
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${RCC_KEEP:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
+source "$(dirname "$(realpath "$0")")/gateway_lib.sh"
+gateway_lib_init gateway_test sipp socat python3
 failures=0
 check() {  # name, then the command; counts and reports
   local name=$1
@@ -33,21 +23,6 @@ check() {  # name, then the command; counts and reports
   fi
 }
 
-start_gateway() {  # name config: starts rcc-gatewayd, sets $sip_port
-  local name=$1 config=$2
-  "$gatewayd" -c "$config" -d "$data/directory.toml" > "$name.out" 2> "$name.err" &
-  pids+=($!)
-  sip_port=
-  for _ in $(seq 100); do
-    sip_port=$(sed -n 's/^sip tcp 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$name.out")
-    [ -n "$sip_port" ] && grep -q "node=.* up" "$name.err" && break
-    grep -q "no CTI node\|down" "$name.err" && [ -n "$sip_port" ] && break
-    sleep 0.1
-  done
-  [ -n "$sip_port" ] || { echo "gateway_test: $name did not start" >&2; cat "$name.err" >&2; exit 1; }
-}
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 sipp_run() {  # log-name scenario port keys...: SIPp on a free local port (tests run in parallel)
   local name=$1 scenario=$2 port=$3 local_port
   shift 3
@@ -65,7 +40,7 @@ cat > gw.toml <<'TOML'
 listen-tcp = "127.0.0.1:0"
 acl = ["127.0.0.1"]
 TOML
-start_gateway gw gw.toml
+start_gateway gw gw.toml -d "$data/directory.toml"
 
 check "sign-in and click-to-dial (alice calls bob)" \
   sipp_run dial "$scenarios/signin_dial.xml" "$sip_port" -key via_transport TCP \
@@ -112,7 +87,7 @@ cat > expiry.toml <<'TOML'
 listen-tcp = "127.0.0.1:0"
 session-timer = 90
 TOML
-start_gateway expiry expiry.toml
+start_gateway expiry expiry.toml -d "$data/directory.toml"
 started=$(date +%s)
 check "a session nobody refreshes gets BYE from the gateway" \
   sipp_run expiry "$scenarios/expiry.xml" "$sip_port" -key via_transport TCP \
@@ -127,7 +102,7 @@ cat > acl.toml <<'TOML'
 listen-tcp = "127.0.0.1:0"
 acl = ["192.0.2.7/32"]
 TOML
-start_gateway acl acl.toml
+start_gateway acl acl.toml -d "$data/directory.toml"
 acl_probe() {
   python3 - "$sip_port" <<'PY'
 import socket, sys
@@ -157,7 +132,7 @@ application-user = "rccgateway"
 password-file = "pw"
 connect-timeout = 1
 TOML
-start_gateway nonode nonode.toml
+start_gateway nonode nonode.toml -d "$data/directory.toml"
 check "no CTI node up: 503 with Retry-After" refused nonode 503 Retry-After: '^ *[0-9]+' \
   alice@example.com "tel:5001;phone-context=dialstring"
 

@@ -11,26 +11,8 @@
 set -euo pipefail
 gatewayd=$(realpath "$1")
 tests=$(realpath "$2")
-for tool in sipp socat openssl python3; do
-  command -v "$tool" >/dev/null || { echo "gateway_tls_test: $tool is not installed" >&2; exit 1; }
-done
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${RCC_KEEP:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 50); do
-    python3 -c "import socket; socket.create_connection(('127.0.0.1',$1),1).close()" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
+source "$tests/sipp/gateway_lib.sh"
+gateway_lib_init gateway_tls_test sipp socat openssl python3
 
 # A lab CA; the gateway, the OCS front end and an intruder; and a CA nobody trusts.
 for ca in ca rogue; do
@@ -58,15 +40,7 @@ tls-key = "gw.key"
 tls-trust = "ca.pem"
 tls-peer-subjects = ["ocs.example.test"]
 TOML
-"$gatewayd" -c gw.toml -d "$tests/data/gateway/directory.toml" > gw.out 2> gw.err &
-pids+=($!)
-tls_port=
-for _ in $(seq 100); do
-  tls_port=$(sed -n 's/^sip tls 127\.0\.0\.1:\([0-9]*\)$/\1/p' gw.out)
-  [ -n "$tls_port" ] && grep -q 'node=.* up' gw.err && break
-  sleep 0.1
-done
-[ -n "$tls_port" ] || { echo "gateway_tls_test: the gateway did not start" >&2; cat gw.err >&2; exit 1; }
+start_gateway gw gw.toml -d "$tests/data/gateway/directory.toml"
 
 front=$(free_port)   # SIPp -> TLS -> gateway
 closed=$(free_port)  # where the first OCS side "takes" requests: nothing listens
@@ -123,7 +97,7 @@ if ! timeout 60 sipp -sf "$tests/sipp/signin_only.xml" -t t1 -m 1 -nostdin -time
     "127.0.0.1:$front" > sipp_only.out 2>&1; then
   echo "gateway_tls_test: the second sign-in failed" >&2; tail -20 sipp_only.out gw.err >&2; exit 1
 fi
-kill "${pids[0]}"  # the gateway: SIGTERM, which sends BYE to every dialog
+kill "$gateway_pid"  # SIGTERM, which sends BYE to every dialog
 for _ in $(seq 50); do grep -q '^request' ocs_listener.out && break; sleep 0.1; done
 grep -q '^client-cn gw.example.test$' ocs_listener.out || {
   echo "gateway_tls_test: the gateway's own TLS connection did not present its certificate" >&2
@@ -136,14 +110,7 @@ grep -q 'open tls subject=CN=ocs.example.test,O=rcc tests' gw.err || {
 grep -q "signed in user=alice" gw.err
 
 # Refused after the handshake: a subject not on the list, and a certificate from another CA.
-"$gatewayd" -c gw.toml -d "$tests/data/gateway/directory.toml" > gw2.out 2> gw2.err &
-pids+=($!)
-tls_port=
-for _ in $(seq 100); do
-  tls_port=$(sed -n 's/^sip tls 127\.0\.0\.1:\([0-9]*\)$/\1/p' gw2.out)
-  [ -n "$tls_port" ] && break
-  sleep 0.1
-done
+start_gateway gw2 gw.toml -d "$tests/data/gateway/directory.toml"
 tls_probe() {  # cert key -> exit 0 when the gateway answered nothing and closed
   python3 - "$tls_port" "$1" "$2" <<'PY'
 import socket, ssl, sys
