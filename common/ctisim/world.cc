@@ -93,6 +93,7 @@ void World::add_monitor(const std::string& xref, SessionId session, const std::s
   monitors_[xref] = Monitor{session, device};
   monitors_by_device_[device].insert(xref);
   monitors_by_session_[session].insert(xref);
+  monitor_of_[{session, device}] = xref;
 }
 
 void World::remove_monitor(const std::string& xref) {
@@ -106,6 +107,7 @@ void World::remove_monitor(const std::string& xref) {
   };
   unindex(monitors_by_device_, it->second.device);
   unindex(monitors_by_session_, it->second.session);
+  monitor_of_.erase({it->second.session, it->second.device});
   monitors_.erase(it);
 }
 
@@ -230,9 +232,8 @@ void World::handle(SessionId session, int invoke_id, const csta::Body& request,
     } else {
       // One crossRefID per (session, device): a repeated MonitorStart returns the same one.
       std::string xref;
-      if (auto it = monitors_by_session_.find(session); it != monitors_by_session_.end())
-        for (const auto& x : it->second)
-          if (monitors_.at(x).device == r->device_object) xref = x;
+      if (auto it = monitor_of_.find({session, r->device_object}); it != monitor_of_.end())
+        xref = it->second;
       if (xref.empty()) {
         xref = std::to_string(next_monitor_++);
         add_monitor(xref, session, r->device_object);

@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "csta/codec.h"
@@ -125,6 +126,8 @@ class World {
   /// Indexes of monitors_: an event finds its monitors without visiting every one.
   std::map<std::string, std::set<std::string>> monitors_by_device_;
   std::map<SessionId, std::set<std::string>> monitors_by_session_;
+  /// (session, device) -> its crossRefID: a repeated MonitorStart is found without a scan.
+  std::map<std::pair<SessionId, std::string>, std::string> monitor_of_;
   std::map<std::string, Features> features_;
   std::uint64_t next_call_ = 1;
   std::uint64_t next_monitor_ = 1;

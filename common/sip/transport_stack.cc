@@ -102,6 +102,8 @@ void Stack::accept(Listener& l) {
 Flow Stack::adopt(tcp::socket socket, std::shared_ptr<net::ssl::context> tls, bool server,
                   Flow flow) {
   if (flow == 0) flow = next_flow_++;
+  error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);  // one small SIP message at a time: no Nagle
   auto c = make_connection(std::move(socket), flow, std::move(tls), server, *this, options_);
   connections_[flow] = c;
   c->start();
