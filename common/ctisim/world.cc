@@ -27,20 +27,15 @@ World::Party* World::Call::party(const std::string& device) {
 World::World(const directory::Directory& directory) : directory_(directory) {}
 
 bool World::internal(const std::string& dn) const {
-  for (const auto& d : directory_.devices())
-    for (const auto& l : d.lines)
-      if (l.dn == dn) return true;
-  return false;
+  return !directory_.devices_with_dn(dn).empty();
 }
 
 bool World::reachable(const std::string& dn) const {
-  for (const auto& d : directory_.devices()) {
-    bool reg = d.registered;
-    if (auto it = registered_override_.find(d.name); it != registered_override_.end())
+  for (const auto* d : directory_.devices_with_dn(dn)) {
+    bool reg = d->registered;
+    if (auto it = registered_override_.find(d->name); it != registered_override_.end())
       reg = it->second == "1";
-    if (!reg) continue;
-    for (const auto& l : d.lines)
-      if (l.dn == dn) return true;
+    if (reg) return true;
   }
   return false;
 }

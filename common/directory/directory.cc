@@ -102,6 +102,14 @@ std::vector<const Device*> FileDirectory::devices_on_line(std::string_view dn,
   return out;
 }
 
+std::vector<const Device*> FileDirectory::devices_with_dn(std::string_view dn) const {
+  std::vector<const Device*> out;
+  if (const auto it = devices_by_dn_.find(std::string(dn)); it != devices_by_dn_.end())
+    for (const std::size_t i : it->second)
+      out.push_back(&devices_[i]);
+  return out;
+}
+
 void FileDirectory::add_device(Device d) {
   const std::size_t i = devices_.size();
   devices_by_name_.emplace(folded(d.name), i);

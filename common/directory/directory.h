@@ -73,6 +73,8 @@ class Directory {
   /// Every device with an appearance of `dn` in `partition` (a shared line has several).
   virtual std::vector<const Device*> devices_on_line(std::string_view dn,
                                                      std::string_view partition) const = 0;
+  /// Every device with an appearance of `dn` in any partition.
+  virtual std::vector<const Device*> devices_with_dn(std::string_view dn) const = 0;
   virtual const ApplicationUser* application_user(std::string_view id) const = 0;
 
   virtual const std::vector<User>& users() const = 0;
@@ -88,6 +90,7 @@ class FileDirectory : public Directory {
   const Device* device(std::string_view name) const override;
   std::vector<const Device*> devices_on_line(std::string_view dn,
                                              std::string_view partition) const override;
+  std::vector<const Device*> devices_with_dn(std::string_view dn) const override;
   const ApplicationUser* application_user(std::string_view id) const override;
   const std::vector<User>& users() const override { return users_; }
   const std::vector<Device>& devices() const override { return devices_; }
