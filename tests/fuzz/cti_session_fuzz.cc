@@ -9,8 +9,8 @@
 
 #include "csta/codec.h"
 #include "cti/frame.h"
-#include "directory/directory.h"
 #include "ctisim/world.h"
+#include "directory/directory.h"
 
 namespace {
 
