@@ -19,7 +19,7 @@ struct CommonOptions {
 };
 
 /// Adds --version, -v/--verbose (repeatable), -q/--quiet and -c/--config FILE. A monitoring
-/// plugin passes config_short = false: its -c is the critical threshold (STYLE.md §8).
+/// plugin passes config_short = false: its -c is the critical threshold (the house style).
 void add_common_options(CLI::App& app, CommonOptions& options, bool config_short = true);
 
 /// Logs go to stderr: warnings by default, -v info, -vv debug, -vvv trace, -q errors only.

@@ -1,6 +1,6 @@
 // CSTA codec rates (issue 4, Performance): typed decode and encode of a MakeCall request and of a
-// DeliveredEvent (bodies from uacsta.md §4.6 and §4.18), beside a bare libxml2 parse of the same
-// bytes into a tree. Goal: typed decode within 1.5x the bare parse.
+// DeliveredEvent (bodies from the examples of docs/protocol.md), beside a bare libxml2 parse of the
+// same bytes into a tree. Goal: typed decode within 1.5x the bare parse.
 #include <benchmark/benchmark.h>
 #include <libxml/parser.h>
 

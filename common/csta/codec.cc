@@ -135,7 +135,7 @@ class Decoder {
     fn(sub);
   }
 
-  // extensions/privateData/private/lcs:line (uacsta.md §4.1); absent anywhere on the way = none.
+  // extensions/privateData/private/lcs:line (docs/protocol.md); absent anywhere on the way = none.
   void private_line(std::optional<std::string>& out) {
     const xmlNode* n = find("extensions");
     for (const char* step : {"privateData", "private", "line"}) {
@@ -439,7 +439,7 @@ std::unordered_map<std::string_view, Entry> make_table(std::index_sequence<I...>
                  Entry{&decode_as<std::variant_alternative_t<I, Body>>,
                        is_session_message_v<std::variant_alternative_t<I, Body>>}),
    ...);
-  // ECMA-269 prose spells it with two r's; some peers do too (csta-tcp.md §5 item 9).
+  // ECMA-269 prose spells it with two r's; some peers do too (docs/protocol.md).
   table.emplace("TransferredEvent", Entry{&decode_as<TransferedEvent>, false});
   return table;
 }

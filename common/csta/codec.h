@@ -77,14 +77,14 @@ struct Message {
   Body body;
 };
 
-/// A response or event for `request`, in the request's edition (uacsta.md §4.0: answer in the
+/// A response or event for `request`, in the request's edition (docs/protocol.md: answer in the
 /// namespace of the request).
 inline Message answer(const Message& request, Body body) {
   return {request.ns, std::move(body)};
 }
 
 struct EncodeOptions {
-  /// Start with <?xml version="1.0" encoding="UTF-8"?> (uacsta.md §4.0 recommends it for SIP;
+  /// Start with <?xml version="1.0" encoding="UTF-8"?> (docs/protocol.md recommends it for SIP;
   /// the CTI link may leave it out).
   bool xml_declaration = true;
 };

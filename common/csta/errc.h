@@ -1,8 +1,8 @@
 #pragma once
 // rcc::csta::Errc: every way a CSTA XML body or a line URI can be refused.
 //
-// One enum for the area (STYLE.md §3). Each enumerator says when it is returned; the detail text
-// of the rcc::Error carries the element, parameter or libxml2 message involved.
+// One enum for the area (the house style). Each enumerator says when it is returned; the detail
+// text of the rcc::Error carries the element, parameter or libxml2 message involved.
 
 #include <system_error>
 

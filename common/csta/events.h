@@ -1,5 +1,5 @@
 #pragma once
-// CSTA events (switch/gateway -> client), uacsta.md §4.18 and csta-tcp.md §3.3-§3.8.
+// CSTA events (switch/gateway -> client), docs/protocol.md, "Events".
 //
 // Every event starts with monitorCrossRefID (the client drops events whose ID is not its own).
 // The connection the event is about and the device that caused it are required; the other
@@ -168,7 +168,7 @@ struct RetrievedEvent {
 };
 
 /// ECMA-323 spells the element with one 'r'; the decoder also accepts "TransferredEvent"
-/// (csta-tcp.md §5 item 9) and the encoder always writes "TransferedEvent".
+/// (docs/protocol.md) and the encoder always writes "TransferedEvent".
 struct TransferedEvent {
   static constexpr std::string_view kElement = "TransferedEvent";
   std::string monitor_cross_ref_id;
@@ -298,7 +298,7 @@ struct DoNotDisturbEvent {
   }
 };
 
-/// The switch ended a monitor itself (csta-tcp.md §3.2).
+/// The switch ended a monitor itself (docs/protocol.md).
 struct MonitorEndedEvent {
   static constexpr std::string_view kElement = "MonitorEndedEvent";
   std::string monitor_cross_ref_id;

@@ -1,7 +1,7 @@
 #pragma once
 // Line URIs and device identifiers: tel: URIs (RFC 3966) and sip:/sips: URIs (RFC 3261).
 //
-// The gateway's line URI, from AD's msRTCSIP-Line (uacsta.md §5):
+// The gateway's line URI, from AD's msRTCSIP-Line (docs/protocol.md):
 //   tel:<DN>;phone-context=dialstring[;device=<NAME>][;partition=<NAME>]
 //   tel:+<E.164>[;ext=<EXT>]
 // and the same selectors on a sip: device identifier, in the URI parameters or, for
@@ -10,8 +10,8 @@
 // RFC 3966 rules applied: parameter names are case-insensitive (stored in lower case) and may
 // appear only once; values are percent-decoded (a decoded control character or invalid UTF-8 is
 // refused); a global number starts with '+' and must not carry phone-context (§5.1.5, and Lync
-// refuses it: uacsta.md §5); a local number must carry one. Visual separators (-.()) are kept in
-// `number` as written; digits() drops them for comparisons (§5.1.1). Parameter order is kept so
+// refuses it: docs/protocol.md); a local number must carry one. Visual separators (-.()) are kept
+// in `number` as written; digits() drops them for comparisons (§5.1.1). Parameter order is kept so
 // that to_string() gives back the input for canonical input (lower-case scheme and names,
 // percent-encoding only where needed, upper-case hex).
 
@@ -63,7 +63,7 @@ Result<LineUri> parse_line_uri(std::string_view text);
 /// The URI as text; parse_line_uri(to_string(u)) gives `u` back.
 std::string to_string(const LineUri& uri);
 
-/// Whether two URIs name the same line (uacsta.md §5: compare number, device and partition, not
+/// Whether two URIs name the same line (docs/protocol.md: compare number, device and partition, not
 /// the string): same digits, same phone-context (case-insensitive), same device and partition
 /// (case-insensitive; absent equals absent only).
 bool same_line(const LineUri& a, const LineUri& b);

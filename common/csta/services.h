@@ -1,6 +1,6 @@
 #pragma once
 // CSTA service requests and their positive responses, as uaCSTA (ECMA TR/87) and a CTI link carry
-// them (uacsta.md §4.1-§4.17, csta-tcp.md §3).
+// them (docs/protocol.md).
 //
 // Every message is a plain struct: kElement is its root element name, fields() lists its children
 // in the order ECMA-323 writes them. The codec (codec.h) drives fields() both ways, so the order
@@ -19,7 +19,7 @@ namespace rcc::csta {
 // --- system services -----------------------------------------------------------------------
 
 /// Client -> gateway in the INVITE and every re-INVITE. `line` is Microsoft's private
-/// <lcs:line> (extensions/privateData/private), the user's line URI from AD (uacsta.md §4.1).
+/// <lcs:line> (extensions/privateData/private), the user's line URI from AD (docs/protocol.md).
 struct RequestSystemStatus {
   static constexpr std::string_view kElement = "RequestSystemStatus";
   std::optional<std::string> line;
@@ -38,7 +38,7 @@ struct RequestSystemStatusResponse {
     v("systemStatus", s.system_status);
   }
 };
-/// Switch -> client status report, answered with SystemStatusResponse (csta-tcp.md §1.2, §4).
+/// Switch -> client status report, answered with SystemStatusResponse (docs/protocol.md).
 struct SystemStatus {
   static constexpr std::string_view kElement = "SystemStatus";
   std::string system_status = "normal";
@@ -53,7 +53,7 @@ struct SystemStatusResponse {
   static void fields(S&, V&) {}
 };
 
-/// Capability exchange; carries the same <lcs:line> as RequestSystemStatus (uacsta.md §4.2).
+/// Capability exchange; carries the same <lcs:line> as RequestSystemStatus (docs/protocol.md).
 struct GetCSTAFeatures {
   static constexpr std::string_view kElement = "GetCSTAFeatures";
   std::optional<std::string> line;
@@ -85,7 +85,7 @@ struct GetCSTAFeaturesResponse {
 
 // --- monitoring and snapshot ----------------------------------------------------------------
 
-/// `device_object`: the line URI exactly as configured (uacsta.md §4.3).
+/// `device_object`: the line URI exactly as configured (docs/protocol.md).
 struct MonitorStart {
   static constexpr std::string_view kElement = "MonitorStart";
   std::string device_object;
@@ -140,7 +140,7 @@ struct SnapshotCall {
   }
 };
 /// crossRefIDorSnapshotData is a choice: a serviceCrossRefID (data follows in events) or the
-/// snapshotData itself, empty when the device is idle (uacsta.md §4.5, csta-tcp.md §3.9).
+/// snapshotData itself, empty when the device is idle (docs/protocol.md).
 struct SnapshotDeviceResponse {
   static constexpr std::string_view kElement = "SnapshotDeviceResponse";
   std::optional<std::string> service_cross_ref_id;
@@ -158,7 +158,7 @@ struct SnapshotDeviceResponse {
 
 // --- call control ----------------------------------------------------------------------------
 
-/// `auto_originate`: doNotPrompt (Microsoft) or prompt (uacsta.md §4.6).
+/// `auto_originate`: doNotPrompt (Microsoft) or prompt (docs/protocol.md).
 struct MakeCall {
   static constexpr std::string_view kElement = "MakeCall";
   std::string calling_device;
@@ -295,7 +295,7 @@ struct SingleStepTransferCallResponse {
 };
 
 /// `new_destination` is read from the ECMA-323 plain form and from the <device> wrapper some
-/// devices expect (uacsta.md §4.13); it is always written plain.
+/// devices expect (docs/protocol.md); it is always written plain.
 struct DeflectCall {
   static constexpr std::string_view kElement = "DeflectCall";
   ConnectionId call_to_be_diverted;
@@ -333,7 +333,7 @@ struct ConferenceCallResponse {
   }
 };
 
-/// DTMF on a connection (uacsta.md §4.15).
+/// DTMF on a connection (docs/protocol.md).
 /// Swap a held and an active call at one device: the active one is held, the held one
 /// retrieved (ECMA-269 Alternate Call; Mitel MX-ONE lists "alternate" among its RCC services).
 struct AlternateCall {
@@ -478,7 +478,7 @@ struct GetDoNotDisturbResponse {
 /// <CSTAErrorCode><category>value</category></CSTAErrorCode>: exactly one category child
 /// (operation, security, stateIncompatibility, systemResourceAvailability,
 /// subscribedResourceAvailability, performanceManagement, privateData, unspecified) whose text
-/// is the value (uacsta.md §4.20, csta-tcp.md §3.10).
+/// is the value (docs/protocol.md).
 struct CSTAErrorCode {
   static constexpr std::string_view kElement = "CSTAErrorCode";
   std::string category = "operation";

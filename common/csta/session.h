@@ -1,5 +1,5 @@
 #pragma once
-// ECMA-354 application-session messages for the CTI link (csta-tcp.md §2). They live in their own
+// ECMA-354 application-session messages for the CTI link (docs/protocol.md). They live in their own
 // namespace (kApplicationSessionNamespace) whatever CSTA edition the session negotiates; the
 // codec reads and writes them with the same machinery as CSTA messages.
 
@@ -14,7 +14,7 @@ namespace rcc::csta {
 
 /// Credentials in applicationInfo/applicationSpecificInfo. ECMA-354 leaves the content to the
 /// vendor: Avaya's <acx:SessionLoginInfo> (userName, password, sessionCleanupDelay, sessionID) or
-/// the neutral <userName/><password/> pair (csta-tcp.md §2.1); `avaya` says which one.
+/// the neutral <userName/><password/> pair (docs/protocol.md); `avaya` says which one.
 struct SessionLogin {
   bool avaya = true;
   std::string user_name;
@@ -70,7 +70,7 @@ struct StartApplicationSessionNegResponse {
   }
 };
 
-/// The heartbeat (csta-tcp.md §2.4).
+/// The heartbeat (docs/protocol.md).
 struct ResetApplicationSessionTimer {
   static constexpr std::string_view kElement = "ResetApplicationSessionTimer";
   std::string session_id;
@@ -127,7 +127,7 @@ struct StopApplicationSessionNegResponse {
 };
 
 /// Server -> client: the session is over (timer expired, shutdown). Child names are not verified
-/// against ECMA-354 (csta-tcp.md §2.6, §5 item 5): the decoder takes any choice child.
+/// against ECMA-354 (docs/protocol.md): the decoder takes any choice child.
 struct ApplicationSessionTerminated {
   static constexpr std::string_view kElement = "ApplicationSessionTerminated";
   std::string session_id;

@@ -1,6 +1,6 @@
 #pragma once
-// Identifiers shared by CSTA requests, responses and events (ECMA-323; notes: uacsta.md §4.0,
-// §4.19; csta-tcp.md §3.1), and the namespaces the codec speaks.
+// Identifiers shared by CSTA requests, responses and events (ECMA-323; docs/protocol.md,
+// "Identifiers"), and the namespaces the codec speaks.
 
 #include <optional>
 #include <string>
@@ -9,7 +9,7 @@
 namespace rcc::csta {
 
 /// ECMA-323 editions the codec reads and writes. Microsoft's client speaks ed3; other peers use
-/// ed4 and ed5 (uacsta.md §4.0). The request's edition is remembered in Message::ns so that the
+/// ed4 and ed5 (docs/protocol.md). The request's edition is remembered in Message::ns so that the
 /// answer goes out in the same one.
 enum class Namespace { ed3, ed4, ed5 };
 
@@ -18,17 +18,17 @@ std::string_view namespace_uri(Namespace ns);
 /// The edition for a namespace URI; nullopt for anything else.
 std::optional<Namespace> namespace_from_uri(std::string_view uri);
 
-/// ECMA-354 application sessions (csta-tcp.md §2): one fixed namespace.
+/// ECMA-354 application sessions (docs/protocol.md): one fixed namespace.
 inline constexpr std::string_view kApplicationSessionNamespace =
     "http://www.ecma-international.org/standards/ecma-354/appl_session";
-/// Microsoft's private RCC extension holding the line URI (uacsta.md §4.0, §4.1).
+/// Microsoft's private RCC extension holding the line URI (docs/protocol.md).
 inline constexpr std::string_view kRccExtensionNamespace =
     "http://schemas.microsoft.com/Lcs/2005/04/RCCExtension";
 
 /// ConnectionID: one party's leg of a call, <callID/> and <deviceID/>. Either may be absent in
 /// ECMA-323 (an empty string here means absent, and an empty element is read as absent), but
 /// not both: the decoder refuses that with Errc::missing_field. The deviceID is echoed exactly as
-/// received: switches may hand out dynamic identifiers (csta-tcp.md §3.1).
+/// received: switches may hand out dynamic identifiers (docs/protocol.md).
 struct ConnectionId {
   std::string call_id;
   std::string device_id;

@@ -108,7 +108,7 @@ Result<XmlDoc> parse_xml(std::string_view text, const Limits& limits) {
   // NONET: no network even if something asks; no NOENT/DTDLOAD/DTDATTR/XINCLUDE, ever.
   // COMPACT keeps short text inside the node (one malloc less per field); NOBLANKS drops the
   // whitespace-only text between elements, which CSTA never gives meaning to (no mixed content).
-  // IGNORE_ENC: CSTA bodies are UTF-8 (uacsta.md §4.0, csta-tcp.md §1.1); an encoding label
+  // IGNORE_ENC: CSTA bodies are UTF-8 (docs/protocol.md); an encoding label
   // would only route hostile bytes through iconv, so it is ignored and the bytes must be UTF-8.
   xmlCtxtUseOptions(ctxt.get(), XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                                     XML_PARSE_COMPACT | XML_PARSE_NOBLANKS | XML_PARSE_IGNORE_ENC);

@@ -1,5 +1,5 @@
 #pragma once
-// CSTA XML over TCP: message framing (ECMA-323 Annex J, see protocol/csta-tcp.md §1).
+// CSTA XML over TCP: message framing (ECMA-323 Annex J, see docs/protocol.md).
 //
 //   offset 0  uint16 BE  format indicator, 0x0000 = XML without SOAP
 //   offset 2  uint16 BE  total length, header included (9..65535)
@@ -38,7 +38,7 @@ enum class Errc {
   connect_timeout,     ///< no TCP connection (or TLS handshake) within the connect timeout
   tls_failed,          ///< the TLS handshake failed
   bad_credentials,     ///< session refused: invalidApplicationInfo (wrong user or password)
-  no_permission,       ///< session refused: the user lacks CTI permission (csta-tcp.md §2.3)
+  no_permission,       ///< session refused: the user lacks CTI permission (docs/protocol.md)
   session_refused,     ///< session refused for another reason
   request_timeout,     ///< no response to a request within the request timeout
   link_down,           ///< the link dropped (peer closed, reset) while a request was pending

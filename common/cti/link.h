@@ -1,6 +1,6 @@
 #pragma once
 // One CTI link: a TCP (optionally TLS) connection to a CTI manager node carrying CSTA XML frames
-// (frame.h) and one ECMA-354 application session (csta-tcp.md §2).
+// (frame.h) and one ECMA-354 application session (docs/protocol.md).
 //
 //   auto link = Link::create(ioc, options, handlers);
 //   link->start([](Result<void> r) { ... });          // connect, TLS, StartApplicationSession
@@ -15,13 +15,13 @@
 //   answered within request_timeout, a frame completed within frame_timeout once it started.
 // - Every request callback is called exactly once: with the response (a CSTAErrorCode is a
 //   response, not an error), with request_timeout, or with the error that took the link down.
-// - Heartbeats: once active, ResetApplicationSessionTimer every heartbeat_interval (csta-tcp.md
-//   §2.4, §4); a NegResponse or an unanswered one takes the link down.
+// - Heartbeats: once active, ResetApplicationSessionTimer every heartbeat_interval
+//   (docs/protocol.md); a NegResponse or an unanswered one takes the link down.
 // - A peer that sends a bad length, a frame over the limit, a non-XML or hostile XML body
 //   (csta::Limits, no DOCTYPE) or half a frame and then nothing is dropped with one log line;
 //   Handlers::on_down says why. Unknown *event* types are logged and skipped (vendors add them).
 // - A server-initiated SystemStatus is answered with SystemStatusResponse, same invoke ID
-//   (csta-tcp.md §1.2, §5 item 13).
+//   (docs/protocol.md).
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -71,7 +71,7 @@ struct LinkOptions {
   csta::Namespace edition = csta::Namespace::ed3;
   FrameLimits frame_limits;
   csta::Limits xml_limits;
-  /// TLS when set (csta-tcp.md §1.3: e.g. 4722). The context holds CA and verify mode.
+  /// TLS when set (docs/protocol.md: e.g. 4722). The context holds CA and verify mode.
   std::shared_ptr<net::ssl::context> tls;
   std::string tls_server_name;  ///< SNI and host name check; empty: node.host
 };

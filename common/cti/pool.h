@@ -2,11 +2,11 @@
 // The CTI node pool's bookkeeping, without I/O: which nodes are up, where the next RCC session
 // goes, when a dead node is retried, when a silent node is declared dead.
 //
-// Behaviour kept from the reference deployment (DESIGN.md): up to 8 nodes in configured order;
-// new sessions placed round robin over the nodes that are up; each node watched with heartbeats
-// and re-established when it drops; with no node up, a request is refused at once.
-// The Asio link layer owns sockets and timers and reports events here with the current time,
-// so tests drive time by hand.
+// Behaviour kept from the reference deployment (docs/architecture.md): up to 8 nodes in configured
+// order; new sessions placed round robin over the nodes that are up; each node watched with
+// heartbeats and re-established when it drops; with no node up, a request is refused at once. The
+// Asio link layer owns sockets and timers and reports events here with the current time, so tests
+// drive time by hand.
 
 #include <chrono>
 #include <cstddef>

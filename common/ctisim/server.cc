@@ -22,7 +22,7 @@ std::shared_ptr<spdlog::logger> log() {
 
 }  // namespace
 
-/// One CTI link: a TCP connection carrying one application session (csta-tcp.md §2.7).
+/// One CTI link: a TCP connection carrying one application session (docs/protocol.md).
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Server& server, tcp::socket socket)
@@ -53,7 +53,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const std::string xml = csta::encode(csta::Message{ns_, body}, csta::EncodeOptions{false});
     auto frame = cti::encode_frame(invoke_id, xml, server_.options().frame_limits);
     if (!frame) {
-      // A response too large for one frame (csta-tcp.md §1.4 item 5): refuse it instead.
+      // A response too large for one frame (docs/protocol.md): refuse it instead.
       log()->warn("session={} {}: {}", id_, csta::element_name(body), frame.error().message());
       send(invoke_id, csta::CSTAErrorCode{"systemResourceAvailability", "resourceLimitation"});
       return;
@@ -181,7 +181,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!m) {
       if (m.error().code() == csta::Errc::unknown_message && frame.invoke_id != cti::kNoInvokeId &&
           !frame.is_event()) {
-        // Well-formed CSTA we do not implement: answered, not dropped (csta-tcp.md §3.10).
+        // Well-formed CSTA we do not implement: answered, not dropped (docs/protocol.md).
         send(frame.invoke_id, csta::CSTAErrorCode{"operation", "serviceNotSupported"});
         return;
       }

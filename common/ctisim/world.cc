@@ -173,7 +173,7 @@ void World::deliver(Call& call, const std::string& to, const std::string& cause,
       fail_cause = "busy";
   }
   if (!fail_cause.empty()) {
-    // The caller keeps its leg and hears the tone until it clears (csta-tcp.md §3.8).
+    // The caller keeps its leg and hears the tone until it clears (docs/protocol.md).
     emit(call, out,
          [&](const std::string& x, const std::string& lci) {
            return csta::FailedEvent{
@@ -192,7 +192,7 @@ void World::deliver(Call& call, const std::string& to, const std::string& cause,
 
 void World::clear_party(Call& call, std::string device, std::vector<Out>& out) {
   // By value: `device` and `dev` often name a party that is erased below.
-  // Devices that left during this clear still hear about the rest of it (csta-tcp.md §6: both
+  // Devices that left during this clear still hear about the rest of it (docs/protocol.md: both
   // monitors see the second ConnectionCleared).
   std::vector<std::string> left;
   auto emit_cleared = [&](std::string dev) {
@@ -211,7 +211,7 @@ void World::clear_party(Call& call, std::string device, std::vector<Out>& out) {
         left);
   };
   emit_cleared(device);
-  // A call with one party left is over: the switch clears that party too (csta-tcp.md §3.5,
+  // A call with one party left is over: the switch clears that party too (docs/protocol.md,
   // default ConnectionCleared per party).
   if (call.parties.size() == 1) emit_cleared(call.parties.front().device);
   if (call.parties.empty()) erase_call(call.id);
@@ -387,7 +387,7 @@ csta::Body World::consultation_call(const csta::ConsultationCall& r, std::vector
   if (auto e = locate(r.existing_call, &call, &party)) return *e;
   if (party->state != "connected") return err("stateIncompatibility", "invalidConnectionState");
   if (r.consulted_device.empty()) return err("operation", "invalidCalledDevice");
-  // "Hold Call followed by Make Call" (csta-tcp.md §3.7).
+  // "Hold Call followed by Make Call" (docs/protocol.md).
   party->state = "hold";
   const std::string dev = party->device;
   emit(*call, out, [&](const std::string& x, const std::string& lci) {
@@ -412,7 +412,7 @@ csta::Body World::transfer_call(const csta::TransferCall& r, std::vector<Out>& o
   if (hp->state != "hold") return err("stateIncompatibility", "invalidConnectionState");
   const std::string a = hp->device;
   // The consultation (active) call survives and takes the held call's other parties; the held
-  // call's ID is invalid afterwards (csta-tcp.md §3.7, simulator tip).
+  // call's ID is invalid afterwards (docs/protocol.md, simulator tip).
   std::vector<csta::ConnectionListItem> moved;
   for (const auto& p : held->parties) {
     if (p.device == a) continue;
@@ -622,7 +622,7 @@ Result<std::string> World::incoming_call(const std::string& from, const std::str
   call.calling = from;
   call.called = to;
   if (internal(from)) {
-    // A phone dialled by hand: cause newCall (csta-tcp.md §5 item 7).
+    // A phone dialled by hand: cause newCall (docs/protocol.md).
     originate(call, from, "newCall", out);
   } else {
     call.parties.push_back(Party{from, "connected"});

@@ -3,7 +3,7 @@
 // directory file, calls and their connections, monitors, forwarding and do-not-disturb.
 //
 // Every request or control action appends its output to `out` in wire order: first the response
-// to the requesting session (csta-tcp.md §3.4: response before the events it causes), then the
+// to the requesting session (docs/protocol.md: response before the events it causes), then the
 // events, each addressed to one monitor. An event goes to every monitor of every device in the
 // call; its localConnectionInfo is the monitored device's own connection state (null when it
 // is not in the call, or no longer). Sequences and choices: man rcc-ctisim(1), CALL MODEL.
@@ -112,7 +112,7 @@ class World {
   csta::Body set_forwarding(const csta::SetForwarding& r, std::vector<Out>& events);
   csta::Body set_dnd(const csta::SetDoNotDisturb& r, std::vector<Out>& events);
   csta::Body snapshot(const csta::SnapshotDevice& r) const;
-  /// The call and party a ConnectionID names, or the CSTAErrorCode for it (csta-tcp.md §3.10).
+  /// The call and party a ConnectionID names, or the CSTAErrorCode for it (docs/protocol.md).
   std::optional<csta::CSTAErrorCode> locate(const csta::ConnectionId& c, Call** call,
                                             Party** party);
 

@@ -92,7 +92,7 @@ bool DialogLayer::session_check(TxnId txn, const Message& request) {
 }
 
 // RFC 4028 §9: the interval is the request's Session-Expires (or ours when it has none and the
-// UAC supports timers); the refresher is the one the UAC chose, else the UAC (uacsta.md §3.3).
+// UAC supports timers); the refresher is the one the UAC chose, else the UAC (docs/protocol.md).
 void DialogLayer::apply_session_timer(Dialog& d, const Message& request, Message& response) {
   const auto se = request.session_expires();
   const bool uac_timer = supports_timer(request);

@@ -14,7 +14,7 @@
 //  - in-dialog requests we send (INFO for events, BYE) follow the route set back the way the
 //    dialog came (§12.2.1.1, loose and strict routers); TransactionSink::route() picks the
 //    connection to the next hop. Event INFOs of one dialog go one at a time, in order
-//    (uacsta.md §6 item 4), at most max_queued_infos waiting;
+//    (docs/protocol.md), at most max_queued_infos waiting;
 //  - a dialog outlives its connections: it lives until BYE, session expiry or a 481/408 to our
 //    request; an in-dialog request on another connection moves the dialog to it;
 //  - at most max_dialogs dialogs: a new INVITE past that gets 503 with Retry-After;

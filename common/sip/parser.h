@@ -1,5 +1,5 @@
 #pragma once
-// The SIP message parser: incremental, bounded, eager (RFC 3261 §7, STYLE.md §4).
+// The SIP message parser: incremental, bounded, eager (RFC 3261 §7, the house style).
 //
 // Usage over a stream:
 //

@@ -85,7 +85,7 @@ class StreamConnection : public Connection {
     return std::static_pointer_cast<StreamConnection>(shared_from_this());
   }
 
-  // Every read and the handshake run under a deadline (STYLE.md §5).
+  // Every read and the handshake run under a deadline (the house style).
   void arm(std::chrono::steady_clock::duration after) {
     timer_.expires_after(after);
     timer_.async_wait([self = shared()](const error_code& ec) {
@@ -128,7 +128,7 @@ class StreamConnection : public Connection {
   void on_read(const error_code& ec, std::size_t n) {
     if (closed_) return;
     if (ec) {
-      // A clean close by the peer is an ordinary end (STYLE.md §5).
+      // A clean close by the peer is an ordinary end (the house style).
       const bool eof = ec == net::error::eof || ec == net::ssl::error::stream_truncated;
       return finish(eof ? std::error_code() : std::error_code(ec.value(), std::system_category()));
     }

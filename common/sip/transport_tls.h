@@ -1,5 +1,5 @@
 #pragma once
-// TLS settings for SIP over TLS (RFC 3261 §26.2.1, uacsta.md §3.1: OCS/Lync talks mutual TLS to
+// TLS settings for SIP over TLS (RFC 3261 §26.2.1, docs/protocol.md: OCS/Lync talks mutual TLS to
 // the gateway on port 5061) and the Boost.Asio/OpenSSL context made from them.
 //
 // Default: TLS 1.2 and later only, OpenSSL's default cipher list and security level.

@@ -14,7 +14,7 @@ struct Example {
   bool canonical;    ///< our encoder writes exactly the example once whitespace between tags goes
 };
 
-/// Every example message of uacsta.md §4 and csta-tcp.md §2-§3, as written in tests/data/csta.
+/// Every example message of docs/protocol.md, as written in tests/data/csta.
 inline const std::vector<Example>& examples() {
   static const std::vector<Example> list = {
       {"uacsta/request_system_status.xml", true},

@@ -1,5 +1,5 @@
 // rcc-ctisim's call model over a real link: each service's response and the exact events, in
-// order, with their call and connection IDs (csta-tcp.md §3; choices in man rcc-ctisim).
+// order, with their call and connection IDs (docs/protocol.md; choices in man rcc-ctisim).
 // Devices of examples/directory.toml: 4711 (John), 4712 (Mary, shared line), 4713 (Pat, three
 // devices), 4714 (Sam). Event lines read "crossRef Event connection lci cause [extra]".
 

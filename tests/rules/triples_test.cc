@@ -1,5 +1,6 @@
-// The 28 (input, rule, expected) triples of shared/protocol/normalization.md section 3.
-// Expected values there are translations; the tool's result is "tel:" and the translation.
+// The 28 (input, rule, expected) triples of the public sources docs/protocol.md lists for
+// normalization rules. Expected values there are translations; the tool's result is "tel:" and the
+// translation.
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // rcc-ctiprobe: checks that every CTI manager node answers (connect, TLS, application session,
 // one heartbeat, stop), as a monitoring plugin: one status line with perfdata, exit 0 OK,
-// 1 WARNING, 2 CRITICAL, 3 UNKNOWN (STYLE.md §8). Man: rcc-ctiprobe(1).
+// 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the house style). Man: rcc-ctiprobe(1).
 
 #include <iostream>
 

@@ -1,5 +1,5 @@
 #pragma once
-// rcc-ctiprobe's output contract (STYLE.md §8, monitoring-plugins guidelines): one status line
+// rcc-ctiprobe's output contract (the house style, monitoring-plugins guidelines): one status line
 // with perfdata, or JSON; a Prometheus textfile-collector file written atomically.
 
 #include <optional>
