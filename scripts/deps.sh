@@ -6,6 +6,7 @@ RCC_PACKAGES=(
   libfmt-dev catch2 libpcre2-dev nlohmann-json3-dev libtomlplusplus-dev libbenchmark-dev
   scdoc man-db groff-base bash-completion zsh fish python3 time
   sip-tester tshark socat kamailio libosip2-dev libsofia-sip-ua-dev
+  libldap-dev slapd ldap-utils libsystemd-dev lintian haproxy python3-prometheus-client
 )
 
 rcc_install_deps() {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "diag/error.h"
 #include "directory/directory.h"
@@ -21,12 +22,15 @@ class UserSource {
   /// The user, nullopt when there is none, or an error when the source could not answer (a
   /// directory server down): the caller tells "unknown user" from "cannot say" by that.
   using Done = std::function<void(Result<std::optional<User>>)>;
+  /// Every RCC user the source holds (a bulk read: the troubleshooter's --all, warming a cache).
+  using DoneAll = std::function<void(Result<std::vector<User>>)>;
   virtual ~UserSource() = default;
   virtual void by_id(std::string_view id, Done done) = 0;
   /// Case-insensitive, as mail addresses compare.
   virtual void by_email(std::string_view email, Done done) = 0;
   /// The full sip: URI (ocsPrimaryAddress / msRTCSIP-PrimaryUserAddress), case-insensitive.
   virtual void by_sip_uri(std::string_view uri, Done done) = 0;
+  virtual void all_users(DoneAll done) = 0;
 };
 
 /// The users of a Directory (the directory file), answered at once.
@@ -40,6 +44,7 @@ class DirectoryUsers : public UserSource {
   void by_sip_uri(std::string_view uri, Done done) override {
     done(copy(dir_.user_by_ocs_address(uri)));
   }
+  void all_users(DoneAll done) override { done(dir_.users()); }
 
  private:
   static std::optional<User> copy(const User* u) {

@@ -185,6 +185,7 @@ struct LateUsers : directory::UserSource {
   void by_sip_uri(std::string_view u, Done done) override {
     later([this, u = std::string(u)](Done d) { inner.by_sip_uri(u, d); }, done);
   }
+  void all_users(DoneAll done) override { inner.all_users(std::move(done)); }
   void run() {
     for (int i = 0; i < 10 && !queued.empty(); ++i) {
       auto q = std::move(queued);
