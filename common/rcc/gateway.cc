@@ -281,10 +281,10 @@ void Gateway::finish_sign_in(const SignIn& p, UserLookup match) {
   for (const auto& dev : added.devices)
     devices += (devices.empty() ? "" : ",") + dev;
   log()->info(
-      "signed in session={} user={} matched-by=\"{}\" line={} device={} why=\"{}\" node={} "
-      "call-id={}",
-      added.id, added.user, to_string(match.by), added.line_uri, devices, added.device_reason,
-      cti_.name(added.node), added.sip_call_id);
+      "signed in user={} matched-by=\"{}\" line={} device={} why=\"{}\" node={} call-id={} "
+      "session={}",
+      added.user, to_string(match.by), added.line_uri, devices, added.device_reason,
+      cti_.name(added.node), added.sip_call_id, added.id);
   sip::Answer a;
   a.body = xml(csta::answer(request, csta::RequestSystemStatusResponse{"normal"}));
   a.content_type = kCstaType;
@@ -727,8 +727,8 @@ bool Gateway::recover(SessionId id) {
 void Gateway::end_session(Session& s, const std::string& why) {
   s.state = SessionState::ending;
   release_monitor(s);
-  log()->info("session ended session={} user={} line={} node={} call-id={} why=\"{}\"", s.id,
-              s.user, s.line_uri, cti_.name(s.node), s.sip_call_id, why);
+  log()->info("session ended user={} line={} node={} call-id={} why=\"{}\" session={}", s.user,
+              s.line_uri, cti_.name(s.node), s.sip_call_id, why, s.id);
   sessions_.erase(s.id);
 }
 
