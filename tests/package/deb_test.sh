@@ -43,7 +43,26 @@ for script in postinst prerm postrm; do
   [ -x "$work/control/$script" ] || fail "no executable $script"
   sh -n "$work/control/$script" || fail "$script: shell syntax"
 done
-grep -q 'adduser --system' "$work/control/postinst" || fail "postinst creates no system user"
+# The maintainer scripts, with the commands they call replaced by stubs that log their arguments:
+# a first install creates the user, a second one does not; nothing enables or starts the unit.
+mkdir "$work/stubs"
+for cmd in adduser deb-systemd-helper deb-systemd-invoke systemctl; do
+  printf '#!/bin/sh\necho "%s $*" >> "%s"\n' "$cmd" "$work/calls" > "$work/stubs/$cmd"
+done
+printf '#!/bin/sh\n[ -f "%s" ]\n' "$work/user-exists" > "$work/stubs/getent"
+chmod +x "$work"/stubs/*
+run_script() { PATH="$work/stubs:$PATH" sh -e "$work/control/$1" "${@:2}" || fail "$* exited $?"; }
+run_script postinst configure
+grep -q '^adduser --system --group .* rcc$' "$work/calls" || fail "postinst configure: no adduser"
+touch "$work/user-exists"
+: > "$work/calls"
+run_script postinst configure 0.1.0-0
+grep -q '^adduser' "$work/calls" && fail "postinst adds the rcc user again"
+grep -Eq ' (enable|start|restart)( |$)' "$work/calls" && fail "postinst enables or starts: $(cat "$work/calls")"
+run_script prerm remove
+run_script postrm remove
+run_script postrm purge
+grep -q '^deb-systemd-helper purge rcc-gatewayd.service' "$work/calls" || fail "postrm purge: no purge"
 # Files belong to root, as dpkg will install them.
 if dpkg-deb -c "$deb" | awk '$2 != "root/root"' | grep -q .; then
   fail "files not owned by root/root:"; dpkg-deb -c "$deb" | awk '$2 != "root/root"'
