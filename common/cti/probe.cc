@@ -1,8 +1,8 @@
-#include "check.h"
+#include "cti/probe.h"
 
 #include <boost/asio/io_context.hpp>
 
-namespace rcc::ctiprobe {
+namespace rcc::cti {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -14,7 +14,6 @@ double ms(std::chrono::nanoseconds d) {
 }  // namespace
 
 std::string describe(const Error& e) {
-  using cti::Errc;
   const auto& c = e.code();
   if (c == Errc::connect_failed) return "connection refused (" + e.detail() + ")";
   if (c == Errc::connect_timeout) return "timed out connecting";
@@ -31,18 +30,17 @@ std::string describe(const Error& e) {
   return e.message();
 }
 
-std::vector<NodeResult> probe_all(const std::vector<cti::NodeAddress>& nodes,
-                                  const cti::LinkOptions& base) {
+std::vector<NodeResult> probe_all(const std::vector<NodeAddress>& nodes, const LinkOptions& base) {
   boost::asio::io_context ioc;
   std::vector<NodeResult> results(nodes.size());
-  std::vector<std::shared_ptr<cti::Link>> links;
+  std::vector<std::shared_ptr<Link>> links;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     NodeResult& r = results[i];
     r.node = nodes[i];
-    cti::LinkOptions o = base;
+    LinkOptions o = base;
     o.node = nodes[i];
-    o.heartbeat_interval = cti::Millis(0);  // the probe sends its one heartbeat itself
-    auto link = cti::Link::create(ioc, std::move(o));
+    o.heartbeat_interval = Millis(0);  // the probe sends its one heartbeat itself
+    auto link = Link::create(ioc, std::move(o));
     links.push_back(link);
     const auto t0 = Clock::now();
     auto fail = [&r, t0](const Error& e) {
@@ -79,4 +77,4 @@ std::vector<NodeResult> probe_all(const std::vector<cti::NodeAddress>& nodes,
   return results;
 }
 
-}  // namespace rcc::ctiprobe
+}  // namespace rcc::cti

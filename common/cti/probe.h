@@ -1,6 +1,7 @@
 #pragma once
-// rcc-ctiprobe's work: probe every node at once on one io_context (connect, TLS, session start,
-// one heartbeat round trip, stop), timing each step.
+// The node check of rcc-ctiprobe and rcc-troubleshoot: probe every node at once on one
+// io_context (connect, TLS, session start, one heartbeat round trip, stop), timing each step.
+// Runs its own io_context to completion: for tools, never inside the gateway's event loop.
 
 #include <chrono>
 #include <optional>
@@ -9,10 +10,10 @@
 
 #include "cti/link.h"
 
-namespace rcc::ctiprobe {
+namespace rcc::cti {
 
 struct NodeResult {
-  cti::NodeAddress node;
+  NodeAddress node;
   bool ok = false;
   std::string problem;  ///< one phrase when !ok ("connection refused", "wrong password", ...)
   std::optional<double> connect_ms, tls_ms, session_ms, rtt_ms;
@@ -20,11 +21,10 @@ struct NodeResult {
 };
 
 /// Probes `nodes` concurrently, each with `base` (its node replaced). Returns in `nodes` order.
-std::vector<NodeResult> probe_all(const std::vector<cti::NodeAddress>& nodes,
-                                  const cti::LinkOptions& base);
+std::vector<NodeResult> probe_all(const std::vector<NodeAddress>& nodes, const LinkOptions& base);
 
 /// The phrase for a link error: distinct for wrong password, no permission, refused, timed out,
 /// garbage (what operators act on differently).
 std::string describe(const Error& e);
 
-}  // namespace rcc::ctiprobe
+}  // namespace rcc::cti

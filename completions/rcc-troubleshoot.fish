@@ -1,0 +1,12 @@
+# fish completion for rcc-troubleshoot
+complete -c rcc-troubleshoot -s h -l help -d 'Print help and exit'
+complete -c rcc-troubleshoot -l version -d 'Print version and exit'
+complete -c rcc-troubleshoot -s v -l verbose -d 'More log output (repeatable)'
+complete -c rcc-troubleshoot -s q -l quiet -d 'Log errors only'
+complete -c rcc-troubleshoot -s c -l config -r -F -d 'Configuration file'
+complete -c rcc-troubleshoot -l ocs -x -a '(__fish_print_hostnames)' -d 'OCS/Lync pool or server'
+complete -c rcc-troubleshoot -l transport -x -a 'tcp tls' -d 'Transport of the OCS static route'
+complete -c rcc-troubleshoot -l timeout -x -d 'Seconds for each network step'
+complete -c rcc-troubleshoot -l all -d 'Check every user'
+complete -c rcc-troubleshoot -s j -l json -d 'JSON report'
+complete -c rcc-troubleshoot -l strict -d 'Exit 1 on warnings too'
