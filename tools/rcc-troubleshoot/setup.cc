@@ -358,6 +358,11 @@ Setup check_setup(const SetupOptions& o, Report& report) {
     s.inbound_rules = load_rules(s.gateway.inbound_rules, {}, "[gateway] inbound-rules", report);
   if (!s.gateway.outbound_rules.empty())
     load_rules(s.gateway.outbound_rules, {}, "[gateway] outbound-rules", report);
+  bool rules_failed = false;
+  for (const auto& c : report.checks())
+    rules_failed |= c.id == "config-rules";
+  if (!rules_failed && (s.company_rules || s.inbound_rules || !s.gateway.outbound_rules.empty()))
+    report.pass("config-rules", "the normalization rules files load and compile");
 
   auto acl = gateway::Acl::build(s.gateway.acl, gateway::Acl::system_resolve);
   if (!acl)

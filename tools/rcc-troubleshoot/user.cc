@@ -65,8 +65,8 @@ void check_caller_name(const Setup& s, const directory::User& u, const csta::Lin
   const auto pc = line.phone_context();
   const std::string wanted =
       line.digits() + (pc ? ";phone-context=" + std::string(*pc) : std::string());
-  const std::string rule = "add the rule  " + regex_escape(u.telephone_number) + "  ->  " + wanted +
-                           "  (two lines) to " + s.company_rules->file.path;
+  const std::string rule = "add the rule  ^" + regex_escape(u.telephone_number) + "$  ->  " +
+                           wanted + "  (two lines) to " + s.company_rules->file.path;
   if (outcome.status != rules::Status::normalized) {
     report
         .warn("caller-name",

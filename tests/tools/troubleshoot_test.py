@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""rcc-troubleshoot against its examples (examples/troubleshoot/cases.txt).
+
+Each case runs the built binary with --json in a copy of the examples directory (certificates
+made by make-certs.sh) and asserts the exit code, the status of the checks the case names, and
+that every other check passed or was skipped. @OCS@ cases start `openssl s_server` on a free
+loopback port with the named certificate, standing in for the OCS pool.
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+CLEAN_IDS = [
+    "config", "config-directory", "config-rules", "config-listener", "application-user-group", "ocs-pool-name",
+    "user-lookup", "rcc-enabled", "line-uri", "line-uri-dialstring", "dn-exists",
+    "lcs-device-limit", "device-selection", "device-registered", "device-name",
+    "device-model-permission", "user-group", "caller-name",
+]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_ocs(work, cert):
+    port = free_port()
+    key = "ocs.key" if cert == "ocs" else "gateway.key"
+    proc = subprocess.Popen(
+        ["openssl", "s_server", "-quiet", "-accept", f"127.0.0.1:{port}", "-cert", f"{cert}.pem",
+         "-key", key, "-naccept", "20"],
+        cwd=work, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    sys.exit("openssl s_server did not start")
+
+
+def run_case(tool, work, config, user, args, expected, code):
+    server = None
+    argv = []
+    if args != "-":
+        for a in args.split(","):
+            if "@OCS@" in a:
+                cert = a[a.index("[") + 1:a.index("]")]
+                server, port = start_ocs(work, cert)
+                a = a[:a.index("[")].replace("@OCS@", f"127.0.0.1:{port}")
+            argv.append(a)
+    try:
+        out = subprocess.run([tool, "--config", config, "--json", *argv, user], cwd=work,
+                             capture_output=True, text=True, timeout=60)
+    finally:
+        if server:
+            server.kill()
+            server.wait(timeout=10)
+    label = f"{config} {' '.join(argv)} {user}"
+    problems = []
+    if out.returncode != code:
+        problems.append(f"exit {out.returncode}, expected {code}: {out.stderr.strip()}")
+    try:
+        report = json.loads(out.stdout)
+    except json.JSONDecodeError:
+        return [f"{label}: not JSON: {out.stdout[:200]!r} {out.stderr.strip()}"]
+    want = {}
+    if expected != "-":
+        for item in expected.split(","):
+            cid, status = item.split("=")
+            want[cid] = status
+    seen = {}
+    for c in report["checks"]:
+        for key in ("id", "status", "reason", "fix", "evidence"):
+            if key not in c:
+                problems.append(f"check without '{key}': {c}")
+        seen.setdefault(c["id"], []).append(c["status"])
+        if c["id"] in want:
+            if c["status"] != want[c["id"]]:
+                problems.append(f"{c['id']} is {c['status']}, expected {want[c['id']]}: "
+                                f"{c['reason']}")
+            if not c["fix"]:
+                problems.append(f"{c['id']} has no fix")
+        elif c["status"] not in ("PASS", "SKIP"):
+            problems.append(f"{c['id']} is {c['status']} ({c['reason']}), expected PASS or SKIP")
+    for cid in want:
+        if cid not in seen:
+            problems.append(f"no check {cid}")
+    if expected == "-" and config == "clean.toml" and user == "jsmith":
+        for cid in CLEAN_IDS:
+            if seen.get(cid) != ["PASS"]:
+                problems.append(f"clean set-up: {cid} is {seen.get(cid)}, expected PASS")
+    return [f"{label}: {p}" for p in problems]
+
+
+def main():
+    tool, source = os.path.abspath(sys.argv[1]), sys.argv[2]
+    examples = os.path.join(source, "examples", "troubleshoot")
+    work = tempfile.mkdtemp(prefix="rcc-troubleshoot-test.")
+    try:
+        shutil.copytree(examples, work, dirs_exist_ok=True)
+        subprocess.run(["sh", "make-certs.sh", "."], cwd=work, check=True, timeout=60)
+        failures, count = [], 0
+        with open(os.path.join(examples, "cases.txt")) as f:
+            for line in f:
+                if not line.strip() or line.startswith("#"):
+                    continue
+                config, user, args, expected, code = line.split()
+                failures += run_case(tool, work, config, user, args, expected, int(code))
+                count += 1
+        # Usage errors: exit 2 with a message naming the problem.
+        for argv, text in ((["--config", "clean.toml"], "USER or --all"),
+                           (["--config", "no-such.toml", "jsmith"], "no-such.toml"),
+                           (["--transport", "udp", "jsmith"], "transport")):
+            out = subprocess.run([tool, *argv], cwd=work, capture_output=True, text=True,
+                                 timeout=30)
+            if out.returncode != 2 or text not in out.stderr:
+                failures.append(f"{argv}: exit {out.returncode}, stderr {out.stderr.strip()!r}")
+        # Text output: one line per check, the fix indented under it, the summary last.
+        out = subprocess.run([tool, "--config", "clean.toml", "e164dial"], cwd=work,
+                             capture_output=True, text=True, timeout=30)
+        lines = out.stdout.splitlines()
+        i = next((k for k, l in enumerate(lines) if l.startswith("FAIL line-uri-dialstring:")), None)
+        if i is None or not lines[i + 1].startswith("     fix: drop ;phone-context=dialstring"):
+            failures.append(f"text output: {out.stdout!r}")
+        if not lines or not lines[-1].startswith("result: FAIL (") or "\033[" in out.stdout:
+            failures.append(f"text output summary or colour: {lines[-1:]!r}")
+        for f in failures:
+            print("FAIL", f)
+        print(f"{count} cases, {len(failures)} failures")
+        return 1 if failures else 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
