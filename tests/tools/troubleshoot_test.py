@@ -101,6 +101,57 @@ def run_case(tool, work, config, user, args, expected, code):
     return [f"{label}: {p}" for p in problems]
 
 
+def check_all(tool, work, users=5000):
+    """--all on a generated directory: every broken user is reported, the clean ones are not."""
+    broken = {}
+    with open(os.path.join(work, "all-directory.toml"), "w") as f:
+        f.write('[[application-user]]\nid = "rccgateway"\npassword = "x"\n'
+                'groups = ["Standard CTI Enabled", "Standard CTI Allow Control of All Devices"]\n')
+        for i in range(users):
+            dn = str(100000 + i)
+            uid = f"user{i:05d}"
+            rcc, line, groups = "true", f"tel:{dn};phone-context=dialstring", '["Standard CCM End Users"]'
+            registered = "true"
+            if i % 100 == 7:
+                rcc, broken[uid] = "false", "rcc-enabled"
+            elif i % 100 == 42:
+                line, broken[uid] = f"tel:+61{dn};phone-context=dialstring", "line-uri-dialstring"
+            elif i % 100 == 77:
+                registered, broken[uid] = "false", "device-registered"
+            f.write(f'[[device]]\nname = "SEP{i:012X}"\nmodel = "Cisco 7975"\n'
+                    f'registered = {registered}\nlines = [{{ dn = "{dn}" }}]\n'
+                    f'[[user]]\nid = "{uid}"\nemail = "{uid}@example.com"\nrcc-enabled = {rcc}\n'
+                    f'line-uri = "{line}"\ndevices = ["SEP{i:012X}"]\ngroups = {groups}\n')
+    with open(os.path.join(work, "all.toml"), "w") as f:
+        f.write('[gateway]\nlisten-tcp = "127.0.0.1:5060"\n[directory]\nfile = "all-directory.toml"\n')
+    t0 = time.monotonic()
+    out = subprocess.run([tool, "--config", "all.toml", "--all", "--json"], cwd=work,
+                         capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - t0
+    problems = []
+    if out.returncode != 1:
+        problems.append(f"--all: exit {out.returncode}, expected 1: {out.stderr.strip()}")
+    report = json.loads(out.stdout)
+    if report["users_checked"] != users:
+        problems.append(f"--all: {report['users_checked']} users checked, expected {users}")
+    if report["users_with_problems"] != len(broken):
+        problems.append(f"--all: {report['users_with_problems']} users with problems, "
+                        f"expected {len(broken)}")
+    for u in report["users"]:
+        bad = [c["id"] for c in u["checks"] if c["status"] in ("WARN", "FAIL")]
+        want = [broken[u["user"]]] if u["user"] in broken else []
+        if bad != want:
+            problems.append(f"--all: {u['user']}: {bad}, expected {want}")
+    text = subprocess.run([tool, "--config", "all.toml", "--all"], cwd=work,
+                          capture_output=True, text=True, timeout=120)
+    flagged = {l.split(":")[0] for l in text.stdout.splitlines() if l.startswith("user")}
+    if flagged != set(broken):
+        problems.append(f"--all text: {len(flagged)} users flagged, expected {len(broken)}")
+    print(f"--all: {users} users in {elapsed:.2f} s (tool's own figure "
+          f"{report['seconds']:.2f} s), {report['users_with_problems']} with problems")
+    return problems[:20]
+
+
 def main():
     tool, source = os.path.abspath(sys.argv[1]), sys.argv[2]
     examples = os.path.join(source, "examples", "troubleshoot")
@@ -133,6 +184,7 @@ def main():
             failures.append(f"text output: {out.stdout!r}")
         if not lines or not lines[-1].startswith("result: FAIL (") or "\033[" in out.stdout:
             failures.append(f"text output summary or colour: {lines[-1:]!r}")
+        failures += check_all(tool, work)
         for f in failures:
             print("FAIL", f)
         print(f"{count} cases, {len(failures)} failures")
