@@ -2,6 +2,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "csta/services.h"
+
 namespace rcc::cti {
 namespace {
 
@@ -75,6 +77,42 @@ std::vector<NodeResult> probe_all(const std::vector<NodeAddress>& nodes, const L
   }
   ioc.run();
   return results;
+}
+
+RegistrationAnswers ask_registered(const LinkOptions& node, const std::vector<std::string>& dns) {
+  boost::asio::io_context ioc;
+  RegistrationAnswers out;
+  out.registered.resize(dns.size());
+  LinkOptions o = node;
+  o.heartbeat_interval = Millis(0);
+  auto link = Link::create(ioc, std::move(o));
+  // One request at a time: the answers stay in order and a paced node is not flooded.
+  std::function<void(std::size_t)> next = [&](std::size_t i) {
+    if (i == dns.size()) {
+      link->stop([](Result<void>) {});
+      return;
+    }
+    link->request(csta::SnapshotDevice{dns[i]}, [&, i](Result<csta::Message> r) {
+      if (r) {
+        if (const auto* e = std::get_if<csta::CSTAErrorCode>(&r->body)) {
+          if (e->value == "resourceOutOfService" || e->value == "deviceOutOfService")
+            out.registered[i] = false;
+        } else if (std::holds_alternative<csta::SnapshotDeviceResponse>(r->body)) {
+          out.registered[i] = true;
+        }
+      }
+      next(i + 1);
+    });
+  };
+  link->start([&](Result<void> started) {
+    if (!started) {
+      out.problem = describe(started.error());
+      return;
+    }
+    next(0);
+  });
+  ioc.run();
+  return out;
 }
 
 }  // namespace rcc::cti

@@ -23,6 +23,16 @@ struct NodeResult {
 /// Probes `nodes` concurrently, each with `base` (its node replaced). Returns in `nodes` order.
 std::vector<NodeResult> probe_all(const std::vector<NodeAddress>& nodes, const LinkOptions& base);
 
+/// Whether each directory number has a registered device, asked over one link to `node` with
+/// SnapshotDevice: a positive answer is registered, CSTAErrorCode resourceOutOfService (or
+/// deviceOutOfService) is not, anything else is unknown (nullopt). When the link cannot be
+/// started every answer is nullopt and `problem` says why.
+struct RegistrationAnswers {
+  std::vector<std::optional<bool>> registered;  ///< in `dns` order
+  std::string problem;                          ///< empty when the link worked
+};
+RegistrationAnswers ask_registered(const LinkOptions& node, const std::vector<std::string>& dns);
+
 /// The phrase for a link error: distinct for wrong password, no permission, refused, timed out,
 /// garbage (what operators act on differently).
 std::string describe(const Error& e);

@@ -47,8 +47,53 @@ def start_ocs(work, cert):
     sys.exit("openssl s_server did not start")
 
 
-def run_case(tool, work, config, user, args, expected, code):
+class Simulator:
+    """rcc-ctisim on free loopback ports, over the examples' directory."""
+
+    def __init__(self, sim, work):
+        self.proc = subprocess.Popen(
+            [sim, "--directory", "directory.toml", "--listen", "127.0.0.1:0", "--control",
+             "127.0.0.1:0", "-q"], cwd=work, stdout=subprocess.PIPE, text=True)
+        self.port = self.control_port = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self.control_port is None:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            if line.startswith("cti 127.0.0.1:"):
+                self.port = int(line.split(":")[1].split()[0])
+            if line.startswith("control 127.0.0.1:"):
+                self.control_port = int(line.split(":")[1])
+        if self.port is None or self.control_port is None:
+            self.stop()
+            sys.exit("rcc-ctisim did not start")
+
+    def control(self, command):
+        with socket.create_connection(("127.0.0.1", self.control_port), timeout=5) as c:
+            c.sendall((command + "\n").encode())
+            return c.makefile().readline().strip()
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+def with_cti(work, config, sim):
+    """A copy of `config` whose @CTI@ is the simulator's address."""
+    text = open(os.path.join(work, config)).read()
+    if "@CTI@" not in text:
+        return config
+    out = "run-" + config
+    with open(os.path.join(work, out), "w") as f:
+        f.write(text.replace("@CTI@", f"127.0.0.1:{sim.port}"))
+    return out
+
+
+def run_case(tool, work, config, user, args, expected, code, sim=None, source=None):
     server = None
+    label_config = config
+    if sim:
+        config = with_cti(work, config, sim)
     argv = []
     if args != "-":
         for a in args.split(","):
@@ -64,7 +109,7 @@ def run_case(tool, work, config, user, args, expected, code):
         if server:
             server.kill()
             server.wait(timeout=10)
-    label = f"{config} {' '.join(argv)} {user}"
+    label = f"{label_config} {' '.join(argv)} {user}"
     problems = []
     if out.returncode != code:
         problems.append(f"exit {out.returncode}, expected {code}: {out.stderr.strip()}")
@@ -94,6 +139,11 @@ def run_case(tool, work, config, user, args, expected, code):
     for cid in want:
         if cid not in seen:
             problems.append(f"no check {cid}")
+    if source:
+        got = [c["evidence"].get("source", "") for c in report["checks"]
+               if c["id"] == "device-registered"]
+        if not got or source not in got[0]:
+            problems.append(f"device-registered was decided by {got}, expected {source}")
     if expected == "-" and config == "clean.toml" and user == "jsmith":
         for cid in CLEAN_IDS:
             if seen.get(cid) != ["PASS"]:
@@ -154,19 +204,34 @@ def check_all(tool, work, users=5000):
 
 def main():
     tool, source = os.path.abspath(sys.argv[1]), sys.argv[2]
+    sim_binary = os.path.abspath(sys.argv[3])
     examples = os.path.join(source, "examples", "troubleshoot")
     work = tempfile.mkdtemp(prefix="rcc-troubleshoot-test.")
     try:
         shutil.copytree(examples, work, dirs_exist_ok=True)
         subprocess.run(["sh", "make-certs.sh", "."], cwd=work, check=True, timeout=60)
         failures, count = [], 0
-        with open(os.path.join(examples, "cases.txt")) as f:
-            for line in f:
-                if not line.strip() or line.startswith("#"):
-                    continue
-                config, user, args, expected, code = line.split()
-                failures += run_case(tool, work, config, user, args, expected, int(code))
-                count += 1
+        sim = Simulator(sim_binary, work)
+        try:
+            with open(os.path.join(examples, "cases.txt")) as f:
+                for line in f:
+                    if not line.strip() or line.startswith("#"):
+                        continue
+                    config, user, args, expected, code = line.split()
+                    failures += run_case(tool, work, config, user, args, expected, int(code),
+                                         sim)
+                    count += 1
+            # Registration is asked over CTI: the node's answer wins over the directory's flag.
+            failures += run_case(tool, work, "cti.toml", "jsmith", "-", "-", 0, sim,
+                                 source="asked CTI node")
+            reply = sim.control("unregister SEP0002FD3BB5C5")
+            if not reply.startswith("ok"):
+                failures.append(f"rcc-ctisim control: {reply}")
+            failures += run_case(tool, work, "cti.toml", "jsmith", "-", "device-registered=FAIL",
+                                 1, sim, source="asked CTI node")
+            count += 2
+        finally:
+            sim.stop()
         # Usage errors: exit 2 with a message naming the problem.
         for argv, text in ((["--config", "clean.toml"], "USER or --all"),
                            (["--config", "no-such.toml", "jsmith"], "no-such.toml"),

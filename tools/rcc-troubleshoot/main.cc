@@ -8,7 +8,10 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
+#include <map>
+#include <memory>
 
+#include "cti/probe.h"
 #include "diag/exit_code.h"
 #include "report.h"
 #include "setup.h"
@@ -40,6 +43,33 @@ int exit_for(Status worst, bool strict) {
   return rcc::exit_code::kOk;
 }
 
+/// Registration asked over CTI (SnapshotDevice on the device's first line) of the first node that
+/// passed its check; nobody to ask (embedded simulator, every node down): the directory's flag.
+AskRegistration cti_registration(const Setup& setup, const Report& setup_report, const Options& o) {
+  std::optional<rcc::cti::NodeAddress> up;
+  for (const auto& c : setup_report.checks())
+    if (c.id == "cti-node" && c.status == Status::pass && !up)
+      for (const auto& n : setup.cti.nodes)
+        if (n.host + ":" + n.port == c.evidence.value("node", "")) up = n;
+  if (!up) return [](const rcc::directory::Device&) { return Registration{}; };
+  auto options = setup.cti.link_options(*up);
+  options.application_id = "rcc-troubleshoot";
+  const auto t = rcc::cti::Millis(std::int64_t(o.timeout * 1000));
+  options.connect_timeout = options.request_timeout = options.frame_timeout = t;
+  auto cache = std::make_shared<std::map<std::string, Registration>>();
+  const std::string source = "asked CTI node " + up->host + ":" + up->port;
+  return [options, cache, source](const rcc::directory::Device& d) {
+    if (d.lines.empty()) return Registration{};
+    const std::string& dn = d.lines.front().dn;
+    if (auto it = cache->find(dn); it != cache->end()) return it->second;
+    auto answer = rcc::cti::ask_registered(options, {dn});
+    Registration r;
+    r.registered = answer.registered.front();
+    r.source = source + ", SnapshotDevice " + dn;
+    return (*cache)[dn] = r;
+  };
+}
+
 int run(const Options& o) {
   if (o.all == !o.user.empty()) usage("give USER or --all (one of them)");
   SetupOptions so;
@@ -53,7 +83,10 @@ int run(const Options& o) {
 
   boost::asio::io_context ioc;
   auto users = make_user_source(ioc, setup);
-  AskRegistration ask = [](const rcc::directory::Device&) { return Registration{}; };
+  // --all keeps to the directory's flags: one CTI request per user would pace a real node.
+  AskRegistration ask =
+      o.all ? AskRegistration([](const rcc::directory::Device&) { return Registration{}; })
+            : cti_registration(setup, setup_report, o);
   const bool colour = !o.json && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
 
   if (!o.all) {
