@@ -12,13 +12,13 @@ _rcc_troubleshoot() {
       COMPREPLY=($(compgen -W "tcp tls" -- "$cur"))
       return
       ;;
-    --ocs | --timeout)
+    --ocs | --timeout | --dial)
       return
       ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "--help -h --version --verbose -v --quiet -q --config -c
-      --ocs --transport --timeout --all --json -j --strict" -- "$cur"))
+      --ocs --transport --timeout --all --json -j --strict --live --dial" -- "$cur"))
   fi
 }
 complete -o default -F _rcc_troubleshoot rcc-troubleshoot

@@ -13,4 +13,6 @@ _arguments -s \
   '--all[check every user]' \
   '(-j --json)'{-j,--json}'[JSON report]' \
   '--strict[exit 1 on warnings too]' \
+  '--live[sign in to the running gateway]' \
+  '--dial[with --live: call NUMBER]:number:' \
   '1::user (ID, e-mail or sip\: URI):'

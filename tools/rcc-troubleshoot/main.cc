@@ -13,6 +13,7 @@
 
 #include "cti/probe.h"
 #include "diag/exit_code.h"
+#include "live.h"
 #include "report.h"
 #include "setup.h"
 #include "tool_cli.h"
@@ -32,6 +33,8 @@ struct Options {
   bool all = false;
   bool json = false;
   bool strict = false;
+  bool live = false;
+  std::string dial;
 };
 
 [[noreturn]] void usage(const std::string& why) {
@@ -72,6 +75,7 @@ AskRegistration cti_registration(const Setup& setup, const Report& setup_report,
 
 int run(const Options& o) {
   if (o.all == !o.user.empty()) usage("give USER or --all (one of them)");
+  if (o.all && (o.live || !o.dial.empty())) usage("--live and --dial take one USER, not --all");
   SetupOptions so;
   so.config_path = o.common.config_path;
   so.ocs = o.ocs;
@@ -91,10 +95,20 @@ int run(const Options& o) {
 
   if (!o.all) {
     Report report = setup_report;
+    std::optional<rcc::directory::User> user;
     if (!users) {
       report.skip("user-lookup", "no user source (see config)");
     } else {
-      check_user(setup, find_user(ioc, *users, o.user), ask, report);
+      auto lookup = find_user(ioc, *users, o.user);
+      user = lookup.user;
+      check_user(setup, lookup, ask, report);
+    }
+    if (o.live || !o.dial.empty()) {
+      LiveOptions lo;
+      lo.user = o.user;
+      lo.dial = o.dial;
+      lo.timeout = o.timeout;
+      check_live(setup, user, lo, report);
     }
     if (o.json) {
       json out = to_json(report);
@@ -172,6 +186,8 @@ int main(int argc, char** argv) {
   app.add_flag("--all", o.all, "check every user of the user source");
   app.add_flag("-j,--json", o.json, "print every check as JSON");
   app.add_flag("--strict", o.strict, "exit 1 on warnings too");
+  app.add_flag("--live", o.live, "sign in to the running gateway as the OCS pool would");
+  app.add_option("--dial", o.dial, "with --live: also call NUMBER and watch the events");
   return rcc::tool::run_main(app, argc, argv, [&] {
     rcc::tool::setup_logging(o.common);
     return run(o);
