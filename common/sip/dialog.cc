@@ -444,9 +444,9 @@ Result<std::uint64_t> DialogLayer::send_request(Message request) {
 
 void DialogLayer::invite_answered(Dialog& d, const Outgoing& out, const Message& response) {
   if (response.status >= 300) {
-    const Dialog copy = d;
+    const Dialog copy = d;  // the handler may end the dialog itself
     handler_.on_invite_result(copy, &response, {});
-    end_dialog(d.key, make_error_code(Errc::unknown_dialog));
+    end_dialog(copy.key, make_error_code(Errc::unknown_dialog));
     return;
   }
   // §12.1.2: the remote tag, the target and the route set (Record-Route reversed) come from the
@@ -496,13 +496,16 @@ void DialogLayer::on_response(TxnId txn, const Message& response) {
   if (out.method == "INFO") {
     info_busy_[out.dialog] = false;
     handler_.on_info_result(d->second, out.id, &response, {});
+    // The handler may have ended the dialog from its callback (a client signing out).
+    const auto still = dialogs_.find(out.dialog);
+    if (still == dialogs_.end()) return;
     // RFC 5057 §5.1: 481 and 408 to a request in a dialog end the dialog.
     if (response.status == 481 || response.status == 408) {
       end_dialog(out.dialog, make_error_code(response.status == 481 ? Errc::unknown_dialog
                                                                     : Errc::transaction_timeout));
       return;
     }
-    pump_info(d->second);
+    pump_info(still->second);
   } else if (out.method == "UPDATE" && (response.status == 481 || response.status == 408)) {
     end_dialog(out.dialog, make_error_code(Errc::unknown_dialog));
   }

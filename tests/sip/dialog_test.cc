@@ -380,8 +380,11 @@ struct Uac : sip::DialogHandler {
     infos.push_back(txn);
     REQUIRE(layer->answer(txn, {200, {}, {}, {}}));
   }
-  void on_info_result(const sip::Dialog&, std::uint64_t, const sip::Message*,
-                      std::error_code) override {}
+  bool bye_on_result = false;
+  void on_info_result(const sip::Dialog& d, std::uint64_t, const sip::Message*,
+                      std::error_code) override {
+    if (bye_on_result) REQUIRE(layer->send_bye(d.key));
+  }
   void on_dialog_ended(const sip::Dialog&, std::error_code) override {}
   void on_invite_result(const sip::Dialog&, const sip::Message* r, std::error_code) override {
     invite_results.push_back(r ? r->status : 0);
@@ -475,4 +478,23 @@ TEST_CASE("UAC dialog: a refused INVITE removes the dialog; OPTIONS outside any 
   layer.receive(1, sip::make_response(out.last(), 200));
   REQUIRE(app.request_results.size() == 1);
   CHECK(app.request_results[0] == std::make_pair(*id, 200));
+}
+
+TEST_CASE("UAC dialog: the handler may end the dialog from an INFO result", "[sip][dialog][uac]") {
+  sip::test::Recorder out;
+  Uac app;
+  sip::DialogLayer layer(out, app);
+  app.layer = &layer;
+  auto key = layer.send_invite(test_invite());
+  REQUIRE(key);
+  auto ok = sip::make_response(out.last(), 200, "gw9");
+  ok.add("Contact", "<sip:rcc-gw@10.0.0.5:5060;transport=tcp>");
+  layer.receive(1, ok);
+  REQUIRE(layer.send_info(*key, "<MonitorStop/>", "application/csta+xml"));
+  REQUIRE(layer.send_info(*key, "<SnapshotDevice/>", "application/csta+xml"));
+  app.bye_on_result = true;
+  const sip::Message info = out.last();
+  layer.receive(1, sip::make_response(info, 200));
+  CHECK(out.last().method == "BYE");
+  CHECK(layer.find(*key) == nullptr);
 }
