@@ -37,7 +37,7 @@ start_sim() {  # NAME: sets sim_port
   pids+=($!)
   eval "${1}_pid=$!"
   local _
-  for _ in $(seq 50); do
+  for _ in $(seq 150); do
     sim_port=$(sed -n '1s/.*:\([0-9]*\)$/\1/p' "$1.out")
     [ -n "$sim_port" ] && return 0
     sleep 0.1
