@@ -57,6 +57,7 @@ issue() {  # name cn
 }
 issue one gw-one.example.test
 issue two gw-two.example.test
+issue ocs ocs.example.test  # the client certificate of the handshakes the test makes
 cp one.pem gw.pem; cp one.key gw.key
 
 config() {  # ACL NODES...
@@ -89,7 +90,10 @@ http_port=$(sed -n 's/^http 127\.0\.0\.1:\([0-9]*\)$/\1/p' gw.out)
 [ -n "$http_port" ] || fail "no http port on stdout"
 for _ in $(seq 100); do [ "$(grep -c 'node=.* up$' gw.err)" -ge 2 ] && break; sleep 0.1; done
 
-subject() { openssl s_client -connect "127.0.0.1:$tls_port" </dev/null 2>/dev/null | openssl x509 -noout -subject; }
+subject() {  # the subject the gateway presents to a new TLS handshake
+  { openssl s_client -connect "127.0.0.1:$tls_port" -cert ocs.pem -key ocs.key -CAfile ca.pem \
+      </dev/null 2>/dev/null || true; } | openssl x509 -noout -subject 2>/dev/null || true
+}
 options_from() {  # SOURCE-ADDRESS: prints the status line of the answer, or "none"
   python3 - "$1" "$sip_port" <<'PY'
 import socket, sys
