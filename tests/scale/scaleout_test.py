@@ -220,6 +220,12 @@ async def scenario(port, gateways):
           ok and again >= affected)
     check("no user of the surviving gateway had to sign in again (%d did)" % len(again - affected),
           not (again - affected))
+    if BALANCER == "kamailio":
+        with open(os.path.join(work, "kamailio.log"), errors="replace") as f:
+            log = f.read()
+        check("Kamailio marked the dead gateway down (its event route logged it)",
+              "rcc gateway down: " in log
+              and "(sip:127.0.0.1:%d;transport=tcp)" % gateways[victim].sip in log)
     now = gateways[survivor].sessions()
     check("the surviving gateway holds every user (%d)" % len(now),
           len(now) == USERS and set(now) >= affected)
