@@ -4,7 +4,8 @@ tests and the sign-in storm test.
 
 Each user signs in (INVITE with RequestSystemStatus, ACK), refreshes its dialog with UPDATE at
 half its Session-Expires, dials (a MakeCall INFO) every `dial_interval` seconds or when poked,
-answers the event INFOs and BYEs the gateway sends, and like Communicator:
+answers the event INFOs and BYEs the gateway sends (with `monitor`, it first starts a monitor on
+its line, again after a CSTA error), and like Communicator:
   - on 481, 408, 477, any 5xx or a transaction timeout in its dialog, or a lost connection,
     it drops the dialog and signs in again with a new INVITE (new Call-ID, new tag) after a
     short random backoff;
@@ -20,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sipp"))
-from sip_client import make_call, rss  # noqa: E402
+from sip_client import make_call, monitor_start, rss  # noqa: E402
 
 # Answers to a request in a dialog after which Communicator signs in again.
 RESIGN_CODES = {408, 477, 481}
@@ -45,9 +46,11 @@ class Stats:
         self.resigns = 0           # dialogs dropped and signed in again (after the first)
         self.resign_causes = {}    # cause -> count
         self.dials = 0
+        self.monitor_errors = 0    # MonitorStart answered with a CSTA error (tried again)
         self.dials_ok = 0
         self.events = 0
         self.last_sign_in = 0.0    # time.time() of the latest 200 to an INVITE
+        self.monitored_at = 0.0    # time.time() of the latest MonitorStartResponse
         self.first_sign_in = {}    # user -> time of its first 200
         self.recovered_at = {}     # user -> time of its 200 after a dropped dialog
 
@@ -70,6 +73,7 @@ class User:
         self.local = None     # "127.0.0.1:port" of our end of the connection
         self.cseq = 1
         self.dropped = None   # why the last dialog ended, until the next sign-in
+        self.monitoring = False
 
     # --- the connection ---
     async def connect(self):
@@ -180,6 +184,7 @@ class User:
         if not self.signed_in:
             return
         self.signed_in = False
+        self.monitoring = False
         self.dropped = why
         self.client.stats.cause(why)
         self.poke.set()
@@ -263,6 +268,30 @@ class User:
             self.drop("%d" % code)
         return code
 
+    async def start_monitor(self):
+        """MonitorStart on the line, as Communicator does right after signing in; a CSTA error
+        (the node busy or lost) is tried again after a backoff."""
+        c = self.client
+        backoff = 0.2
+        while self.signed_in and not c.stopping:
+            self.cseq += 1
+            cseq = self.cseq
+            r = await self.transaction(self.request("INFO", cseq, monitor_start(self.line).encode()),
+                                       self.call_id, cseq)
+            if r is None:
+                self.drop("no answer" if self.writer is not None else "connection lost")
+                return
+            if r[0] in RESIGN_CODES or r[0] >= 500:
+                self.drop("%d" % r[0])
+                return
+            if b"MonitorStartResponse" in r[2]:
+                self.monitoring = True
+                c.stats.monitored_at = time.time()
+                return
+            c.stats.monitor_errors += 1
+            await asyncio.sleep(backoff * (0.5 + random.random()))
+            backoff = min(backoff * 2, 2.0)
+
     async def run(self):
         c = self.client
         while not c.stopping:
@@ -273,6 +302,8 @@ class User:
                     await asyncio.sleep(c.resign_backoff * (0.5 + random.random()))
                 if not await self.sign_in():
                     break
+                if c.monitor:
+                    await self.start_monitor()
                 continue
             wait = c.dial_interval * (0.5 + random.random()) if c.dial_interval else None
             if self.refresh_at is not None:
@@ -307,7 +338,8 @@ class Client:
 
     def __init__(self, host, port, users, timeout=20.0, dial_interval=0.0,
                  retry_after_scale=1.0, resign_backoff=0.3, max_concurrent_sign_ins=200,
-                 called="tel:0612345678;phone-context=dialstring"):
+                 called="tel:0612345678;phone-context=dialstring", monitor=False):
+        self.monitor = monitor
         self.host, self.port = host, port
         self.timeout = timeout
         self.dial_interval = dial_interval
@@ -325,6 +357,9 @@ class Client:
 
     def signed_in(self):
         return sum(u.signed_in for u in self.users)
+
+    def monitoring(self):
+        return sum(u.monitoring for u in self.users)
 
     def poke_all(self):
         for u in self.users:
