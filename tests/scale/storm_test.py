@@ -54,6 +54,16 @@ def proc_status(pid, key):
         return 0
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
 def get(port, path):
     try:
         with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=10) as r:
@@ -76,6 +86,7 @@ async def storm(gw, http, sims):
     client = ocs_load.Client("127.0.0.1", SIP, USER_LIST, timeout=30.0, monitor=True,
                              max_concurrent_sign_ins=USERS)
     rss_before = proc_status(gw.pid, "VmRSS")
+    cpu_before = cpu_seconds(gw.pid)
     t0 = time.time()
     client.start()
     killed = None
@@ -93,12 +104,13 @@ async def storm(gw, http, sims):
     all_in = st.last_sign_in - t0
     all_monitoring = st.monitored_at - t0
     peak = proc_status(gw.pid, "VmHWM")
+    cpu = cpu_seconds(gw.pid) - cpu_before
     ok = client.monitoring() == USERS
     print("storm_test: %d users at once: %d signed in (%.2f s to the last), %d monitoring "
           "(%.2f s); %d INVITEs, %d answered 503 with Retry-After, %d MonitorStart retried; "
-          "gateway RSS %d kB before, peak %d kB" % (
+          "gateway RSS %d kB before, peak %d kB, %.2f s of CPU" % (
               USERS, client.signed_in(), all_in, client.monitoring(), all_monitoring,
-              st.attempts, st.busy, st.monitor_errors, rss_before, peak), flush=True)
+              st.attempts, st.busy, st.monitor_errors, rss_before, peak, cpu), flush=True)
     check("every user signed in and monitoring within %.0f s" % BOUND, ok)
     check("the gateway is still running", gw.poll() is None)
     check("every 503 carried Retry-After (%d without)" % st.busy_without_retry_after,
