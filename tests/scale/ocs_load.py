@@ -46,6 +46,7 @@ class Stats:
         self.resigns = 0           # dialogs dropped and signed in again (after the first)
         self.resign_causes = {}    # cause -> count
         self.dials = 0
+        self.refreshes = 0         # UPDATEs answered 200
         self.monitor_errors = 0    # MonitorStart answered with a CSTA error (tried again)
         self.dials_ok = 0
         self.events = 0
@@ -202,7 +203,8 @@ class User:
                     backoff = min(backoff * 2, 2.0)
                     continue
             self.generation += 1
-            self.call_id = "%s-%d-%x@ocs-load" % (self.name, self.generation, random.getrandbits(32))
+            self.call_id = "%s-%d-%x@ocs-load" % (self.name, self.generation,
+                                                  random.getrandbits(32))
             self.tag = "%x" % random.getrandbits(48)
             st.attempts += 1
             async with c.sign_in_slots:
@@ -218,7 +220,8 @@ class User:
             if code == 200:
                 self.to_tag = re.search(r";tag=([^;>\s]+)", header(head, "To")).group(1)
                 contact = re.search(r"<([^>]+)>", header(head, "Contact") or "")
-                self.remote_target = contact.group(1) if contact else "sip:rcc-gw@%s:%d" % (c.host, c.port)
+                self.remote_target = (contact.group(1) if contact
+                                      else "sip:rcc-gw@%s:%d" % (c.host, c.port))
                 self.route_set = list(reversed(headers(head, "Record-Route")))
                 self.cseq = 1
                 ack = self.request("ACK", 1)
@@ -233,13 +236,17 @@ class User:
                     st.recovered_at[self.name] = now
                     self.dropped = None
                 se = header(head, "Session-Expires")
-                self.refresh_at = (time.time() + int(re.match(r"\d+", se).group(0)) / 2) if se else None
+                self.refresh_at = None
+                if se and re.match(r"\d+", se):
+                    self.session_interval = int(re.match(r"\d+", se).group(0))
+                    self.refresh_at = time.time() + self.session_interval / 2
                 return True
             # A negative answer ends the INVITE transaction: ACK it hop by hop (same branch).
             via = header(head, "Via")
-            self.send(("ACK sip:rcc-gw@%s:%d;transport=tcp SIP/2.0\r\nVia: %s\r\nFrom: <sip:%s@example.com>;tag=%s\r\n"
-                       "%s\r\nCall-ID: %s\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
-                       % (c.host, c.port, via, self.name, self.tag, "To: " + header(head, "To"),
+            self.send(("ACK sip:rcc-gw@%s:%d;transport=tcp SIP/2.0\r\nVia: %s\r\n"
+                       "From: <sip:%s@example.com>;tag=%s\r\nTo: %s\r\nCall-ID: %s\r\n"
+                       "CSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+                       % (c.host, c.port, via, self.name, self.tag, header(head, "To"),
                           self.call_id)).encode())
             if code == 503:
                 ra = header(head, "Retry-After")
@@ -276,8 +283,8 @@ class User:
         while self.signed_in and not c.stopping:
             self.cseq += 1
             cseq = self.cseq
-            r = await self.transaction(self.request("INFO", cseq, monitor_start(self.line).encode()),
-                                       self.call_id, cseq)
+            body = monitor_start(self.line).encode()
+            r = await self.transaction(self.request("INFO", cseq, body), self.call_id, cseq)
             if r is None:
                 self.drop("no answer" if self.writer is not None else "connection lost")
                 return
@@ -317,7 +324,11 @@ class User:
                 continue
             if self.refresh_at is not None and time.time() >= self.refresh_at:
                 self.refresh_at = None
-                await self.in_dialog("UPDATE")
+                code = await self.in_dialog("UPDATE")
+                if code == 200:
+                    c.stats.refreshes += 1
+                    # The 200 carries the interval again: refresh at half of it.
+                    self.refresh_at = time.time() + self.session_interval / 2
                 continue
             self.poke.clear()
             c.stats.dials += 1

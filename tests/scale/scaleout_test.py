@@ -132,7 +132,7 @@ def start_kamailio(gateways):
                          cfg, flags=re.M)
         assert n == 1, key
     # Two workers each, as this machine has two cores.
-    cfg = re.sub(r"^(tcp_)?children=\d+", lambda m: m.group(0).split("=")[0] + "=2", cfg, flags=re.M)
+    cfg = re.sub(r"^((tcp_)?children)=\d+", r"\1=2", cfg, flags=re.M)
     path = os.path.join(work, "rcc-dispatcher.cfg")
     with open(path, "w") as f:
         f.write(cfg)
@@ -183,9 +183,8 @@ async def scenario(port, gateways):
     client.start()
     ok = await client.wait(lambda: client.signed_in() == USERS, SIGN_IN_BOUND)
     took = time.time() - t0
-    check("%d users signed in through %s in %.1f s (%s)" % (client.signed_in(), BALANCER, took,
-                                                             client.stats.resign_causes or "no drop"),
-          ok)
+    check("%d users signed in through %s in %.1f s (%s)"
+          % (client.signed_in(), BALANCER, took, client.stats.resign_causes or "no drop"), ok)
     if not ok:
         await client.stop(sign_out=False)
         return
@@ -226,6 +225,10 @@ async def scenario(port, gateways):
         check("Kamailio marked the dead gateway down (its event route logged it)",
               "rcc gateway down: " in log
               and "(sip:127.0.0.1:%d;transport=tcp)" % gateways[victim].sip in log)
+        check("and never the surviving one",
+              "(sip:127.0.0.1:%d;transport=tcp)" % gateways[survivor].sip not in log)
+        check("Kamailio did not run out of shared memory",
+              "could not allocate shared memory" not in log and "out of mem" not in log)
     now = gateways[survivor].sessions()
     check("the surviving gateway holds every user (%d)" % len(now),
           len(now) == USERS and set(now) >= affected)
@@ -241,7 +244,8 @@ async def scenario(port, gateways):
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 want = 4 * USERS + 256
 if soft != resource.RLIM_INFINITY and soft < want:
-    resource.setrlimit(resource.RLIMIT_NOFILE, (want if hard == resource.RLIM_INFINITY else min(want, hard), hard))
+    resource.setrlimit(resource.RLIMIT_NOFILE,
+                       (want if hard == resource.RLIM_INFINITY else min(want, hard), hard))
 try:
     with open(os.path.join(work, "pw"), "w") as f:
         f.write("rcc-test-password\n")

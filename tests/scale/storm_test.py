@@ -126,15 +126,19 @@ async def storm(gw, http, sims):
 
         def on_left():
             code, body = get(http, "/sessions")
-            return sum(s["node"] == left for s in json.loads(body)["sessions"]) if code == 200 else 0
+            if code != 200:
+                return 0
+            return sum(s["node"] == left for s in json.loads(body)["sessions"])
         await client.wait(lambda: on_left() == USERS, 30)
         check("the node left holds every session (%d), %.1f s after the kill"
               % (on_left(), time.time() - killed), on_left() == USERS)
     await client.stop()
-    check("every user signed out (%d sessions left)" % len(json.loads(get(http, "/sessions")[1] or
-                                                                      '{"sessions": []}')["sessions"]),
-          await client.wait(lambda: len(json.loads(get(http, "/sessions")[1] or
-                                                   '{"sessions": [1]}')["sessions"]) == 0, 30))
+
+    def held():
+        code, body = get(http, "/sessions")
+        return len(json.loads(body)["sessions"]) if code == 200 else -1
+    gone = await client.wait(lambda: held() == 0, 30)
+    check("every user signed out (%d sessions left)" % held(), gone)
 
 
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
