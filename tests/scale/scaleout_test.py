@@ -35,6 +35,8 @@ USERS = int(sys.argv[5]) if len(sys.argv) > 5 else int(os.environ.get("RCC_SCALE
 # Bounds, with room for a sanitizer build (2-3x slower).
 SIGN_IN_BOUND = 30 + USERS / 20
 RECOVERY_BOUND = 30 + USERS / 20
+if BALANCER not in ("kamailio", "haproxy") or not shutil.which(BALANCER):
+    sys.exit("scaleout_test: %s is not installed (scripts/deps.sh installs it)" % BALANCER)
 work = tempfile.mkdtemp(prefix="scaleout-")
 procs = []
 failures = []
