@@ -6,7 +6,8 @@ with two rcc-ctisim nodes, then a MonitorStart each, as Communicator does. Asser
   - every 503 it answers carries Retry-After, and no sign-in is refused otherwise;
   - every user is signed in and monitoring within a bound; the time to all signed in, the
     503s and the gateway's peak RSS (VmHWM in /proc) are printed;
-  - with --kill-node, one CTI node is killed with SIGKILL once a third of the users are in:
+  - with --kill-node, one CTI node is killed with SIGKILL once a third of the users are signed
+    in (here, as the sign-ins land in bursts, usually during the wave of MonitorStarts):
     nothing hangs, and the node left holds every session at the end.
 
     storm_test.py <rcc-gatewayd> <rcc-ctisim> [USERS] [--kill-node]
