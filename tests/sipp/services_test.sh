@@ -27,13 +27,19 @@ check() {  # name, then the command; counts and reports
 }
 
 closed=$(free_port)  # the OCS side's Contact: nothing listens there
-sipp_run() {  # log-name scenario keys...: one SIPp session against the gateway
+sipp_start() {  # log-name scenario keys...: one SIPp session against the gateway, in the background
   local name=$1 scenario=$2
   shift 2
-  if ! timeout 60 sipp -sf "$scenario" -t t1 -m 1 -nostdin -timeout 30s -recv_timeout 5000 \
-      -p "$(free_port)" -key contact "sip:ocs@127.0.0.1:$closed;transport=tcp" \
-      -key control "$control" -trace_err -error_file "sipp_$name.err" "$@" \
-      "127.0.0.1:$sip_port" > "sipp_$name.out" 2>&1; then
+  timeout 60 sipp -sf "$scenario" -t t1 -m 1 -nostdin -timeout 30s -recv_timeout 5000 \
+    -p "$(free_port)" -key contact "sip:ocs@127.0.0.1:$closed;transport=tcp" \
+    -key control "$control" -trace_err -error_file "sipp_$name.err" "$@" \
+    "127.0.0.1:$sip_port" > "sipp_$name.out" 2>&1 &
+  sipp_pid=$!  # timeout's: it passes a signal on to SIPp
+  pids+=("$sipp_pid")
+}
+sipp_wait() {  # log-name: waits for the SIPp in $sipp_pid; on failure shows why
+  local name=$1
+  if ! wait "$sipp_pid"; then
     echo "--- SIPp $name:" >&2
     tail -12 "sipp_$name.out" >&2
     head -c 4000 "sipp_$name.err" >&2 2>/dev/null || true
@@ -41,6 +47,10 @@ sipp_run() {  # log-name scenario keys...: one SIPp session against the gateway
     tail -40 gw.err >&2
     return 1
   fi
+}
+sipp_run() {  # log-name scenario keys...: one SIPp session, waited for
+  sipp_start "$@"
+  sipp_wait "$1"
 }
 alice=(-key user alice@example.com -key line "tel:5001;phone-context=dialstring")
 bob=(-key user bob@example.com -key line "tel:5002;phone-context=dialstring")
@@ -70,10 +80,9 @@ check "forwarding and do-not-disturb set, read back, seen as events; a call fail
 # Privilege isolation: Bob's call is up (his SIPp waits for its far end), Alice's session tries to
 # clear, hold, deflect and transfer it and to act for his device, then the far end answers and
 # Bob, who must have seen nothing but his own events, clears the call himself.
-sipp_run victim "$scenarios/privilege_victim.xml" "${bob[@]}" -key far1 0699999 \
-  -key call_file "$PWD/victim_call" &
-victim=$!
-pids+=("$victim")
+sipp_start victim "$scenarios/privilege_victim.xml" "${bob[@]}" -key far1 0699999 \
+  -key call_file "$PWD/victim_call"
+victim=$sipp_pid
 for _ in $(seq 100); do
   [ -s victim_call ] && break
   sleep 0.1
@@ -86,7 +95,8 @@ check "Alice's session is refused every request on Bob's call and device" \
 refusals=$(($(grep -c 'user=alice .*refused' gw.err || true) - refusals_before))
 check "the gateway logged each of the 10 refusals (${refusals})" test "$refusals" -eq 10
 echo "answer 0699999" | socat -t 2 - "TCP:$control" > /dev/null
-check "Bob's call went on: answered, then cleared by Bob" wait "$victim"
+sipp_pid=$victim
+check "Bob's call went on: answered, then cleared by Bob" sipp_wait victim
 
 [ "$failures" -eq 0 ] || { echo "services_test: $failures check(s) failed" >&2; exit 1; }
 echo "services_test: all checks passed"
