@@ -5,8 +5,8 @@
 # INFOs back on SIPp's own connection and answers and events arrive in one order. Checks
 # hold/retrieve, DTMF, consultation + transfer, single-step transfer (transfer.xml), conference
 # and deflect (conference.xml), forwarding and do-not-disturb (features.xml), and that Alice's
-# session cannot touch Bob's call or act for his device while his call goes on (privilege.xml
-# against privilege_victim.xml). Loopback only; every wait is bounded.
+# session cannot touch Bob's call, act for his device or stop his monitor while his call goes on
+# (privilege.xml against privilege_victim.xml). Loopback only; every wait is bounded.
 #   services_test.sh <rcc-gatewayd> <tests/sipp dir> <tests/data/gateway dir>
 set -euo pipefail
 gatewayd=$(realpath "$1")
@@ -78,7 +78,7 @@ check "forwarding and do-not-disturb set, read back, seen as events; a call fail
   -key forward_to "tel:5002;phone-context=dialstring" -key far1 0631111
 
 # Privilege isolation: Bob's call is up (his SIPp waits for its far end), Alice's session tries to
-# clear, hold, deflect and transfer it and to act for his device, then the far end answers and
+# clear, hold, deflect and transfer it, to act for his device and to stop his monitor, then the far end answers and
 # Bob, who must have seen nothing but his own events, clears the call himself.
 sipp_start victim "$scenarios/privilege_victim.xml" "${bob[@]}" -key far1 0699999 \
   -key call_file "$PWD/victim_call"
@@ -91,9 +91,10 @@ check "Bob's call is up" test -s victim_call
 refusals_before=$(grep -c 'user=alice .*refused' gw.err || true)
 check "Alice's session is refused every request on Bob's call and device" \
   sipp_run privilege "$scenarios/privilege.xml" "${alice[@]}" \
-  -key victim_call "$(cat victim_call 2>/dev/null)" -key victim_line "tel:5002;phone-context=dialstring"
+  -key victim_call "$(cat victim_call 2>/dev/null)" -key victim_xref "$(cat victim_call.xref 2>/dev/null)" \
+  -key victim_line "tel:5002;phone-context=dialstring"
 refusals=$(($(grep -c 'user=alice .*refused' gw.err || true) - refusals_before))
-check "the gateway logged each of the 10 refusals (${refusals})" test "$refusals" -eq 10
+check "the gateway logged each of the 11 refusals (${refusals})" test "$refusals" -eq 11
 echo "answer 0699999" | socat -t 2 - "TCP:$control" > /dev/null
 sipp_pid=$victim
 check "Bob's call went on: answered, then cleared by Bob" sipp_wait victim
