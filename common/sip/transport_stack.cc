@@ -2,6 +2,8 @@
 
 #include <boost/asio/connect.hpp>
 
+#include <deque>
+
 #include "sip/error.h"
 #include "sip/headers.h"
 #include "sip/uri.h"
@@ -19,8 +21,12 @@ struct Stack::Outbound {
   tcp::resolver resolver;
   tcp::socket socket;
   net::steady_timer timer;
-  std::vector<std::string> queue;
-  Flow fallback = 0;  // the peer's inbound connection, if it has one
+  /// Written once the connection is up; each with the connection of the peer it is for (its
+  /// dialog's), used instead when the hop cannot be reached. Requests of several dialogs wait
+  /// here when their peers name the same hop.
+  std::vector<std::pair<std::string, Flow>> queue;
+  /// The fallback of each request routed here and not sent yet, in route() order.
+  std::deque<Flow> routed;
   bool tls = false;
 };
 
@@ -149,7 +155,12 @@ bool Stack::send_raw(Flow flow, const Message& m) {
   }
   const auto o = outbound_.find(flow);
   if (o == outbound_.end()) return false;
-  o->second->queue.push_back(serialize(m));  // written once the connection is up
+  Flow fallback = 0;
+  if (!o->second->routed.empty()) {
+    fallback = o->second->routed.front();
+    o->second->routed.pop_front();
+  }
+  o->second->queue.emplace_back(serialize(m), fallback);  // written once the connection is up
   return true;
 }
 
@@ -207,8 +218,11 @@ TransactionSink::Route Stack::route(const Message& request, Flow inbound) {
   if (open(inbound) && connections_.at(inbound)->peer() == hop->host + ":" + std::to_string(port))
     return via_for(inbound);
   if (const auto it = outbound_by_hop_.find(key);
-      it != outbound_by_hop_.end() && (open(it->second) || outbound_.count(it->second)))
+      it != outbound_by_hop_.end() && (open(it->second) || outbound_.count(it->second))) {
+    if (const auto pending = outbound_.find(it->second); pending != outbound_.end())
+      pending->second->routed.push_back(open(inbound) ? inbound : 0);
     return via_for(it->second);
+  }
   if (const auto u = unreachable_.find(key); u != unreachable_.end()) {
     if (std::chrono::steady_clock::now() < u->second && open(inbound)) return via_for(inbound);
     unreachable_.erase(u);
@@ -219,7 +233,7 @@ TransactionSink::Route Stack::route(const Message& request, Flow inbound) {
   }
   const Flow flow = next_flow_++;
   auto out = std::make_unique<Outbound>(io_);
-  out->fallback = open(inbound) ? inbound : 0;
+  out->routed.push_back(open(inbound) ? inbound : 0);
   out->tls = tls;
   outbound_[flow] = std::move(out);
   outbound_by_hop_[key] = flow;
@@ -255,8 +269,8 @@ void Stack::open_outbound(Flow flow, const std::string& host, std::uint16_t port
               outbound_.erase(flow);
               done->timer.cancel();
               adopt(std::move(done->socket), tls ? client_tls_ : nullptr, false, flow);
-              for (auto& bytes : done->queue)
-                connections_.at(flow)->send(std::move(bytes));
+              for (auto& queued : done->queue)
+                connections_.at(flow)->send(std::move(queued.first));
             });
       });
 }
@@ -268,14 +282,24 @@ void Stack::outbound_failed(Flow flow, const std::string& why) {
   hop_of_.erase(flow);
   if (outbound_by_hop_[key] == flow) outbound_by_hop_.erase(key);
   unreachable_[key] = std::chrono::steady_clock::now() + kUnreachableHold;
-  if (o->fallback && open(o->fallback)) {
-    util::logger("sip")->info("{}; using the peer's connection flow={} instead", why, o->fallback);
-    for (auto& bytes : o->queue)
-      connections_.at(o->fallback)->send(std::move(bytes));
-    return;
+  std::size_t delivered = 0, lost = 0;
+  for (auto& [bytes, fallback] : o->queue) {
+    if (fallback && open(fallback)) {
+      connections_.at(fallback)->send(std::move(bytes));
+      ++delivered;
+    } else {
+      ++lost;
+    }
   }
-  util::logger("sip")->warn("{}; requests for it fail", why);
-  dialogs_.flow_closed(flow);  // its client transactions fail with transport_closed
+  if (delivered)
+    util::logger("sip")->info("{}; {} request(s) sent on their peers' connections instead", why,
+                              delivered);
+  if (lost || !delivered) {
+    util::logger("sip")->warn("{}; {} request(s) for it fail", why, lost);
+    // Its client transactions fail with transport_closed (those sent on a fallback connection
+    // too, when some could not be: their peer's connection is gone).
+    if (!delivered) dialogs_.flow_closed(flow);
+  }
 }
 
 void Stack::send(Flow flow, const Message& m) {

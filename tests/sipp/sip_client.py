@@ -81,7 +81,7 @@ def rss(line):
 def answer(conn, message):
     """200 OK to a request the gateway sent (an event INFO, a BYE)."""
     head = message[0]
-    via = re.search(r"^Via: (.*)$", head, re.M).group(1)
+    via = re.search(r"^Via: ([^\r\n]*)", head, re.M).group(1)
     rest = "".join("%s\r\n" % l for l in head.split("\r\n")
                    if re.match(r"^(From|To|Call-ID|CSeq):", l))
     conn.send(("SIP/2.0 200 OK\r\nVia: %s\r\n%sContent-Length: 0\r\n\r\n" % (via, rest)).encode())
