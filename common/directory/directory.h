@@ -44,6 +44,18 @@ struct User {
   /// The device the user is logged in to with Extension Mobility, if any: it counts as one of
   /// the user's devices (the reference deployment's LCS limit of two includes it).
   std::string extension_mobility;
+
+  // Filled by sources that read users from a directory server (LDAP / Active Directory).
+  std::string dn;            ///< the entry's distinguished name; empty for the directory file
+  std::string phone_number;  ///< telephoneNumber (the troubleshooter's caller-name check)
+  std::string display_name;
+  /// What is wrong with the record, as the source found it. The gateway refuses such a user:
+  /// bad_line as bad-line-uri (400), bad_entry as bad-directory-entry (403). With rcc_enabled
+  /// false, `problem_detail` says why RCC is off (option flags, account disabled, another
+  /// gateway's line server).
+  enum class Problem { none, bad_line, bad_entry };
+  Problem problem = Problem::none;
+  std::string problem_detail;  ///< names the entry's DN and the attribute
 };
 
 /// The CTI application user the gateway signs in with.

@@ -30,6 +30,8 @@ std::string_view to_string(Refusal r) {
       return "line-mismatch";
     case Refusal::directory_unavailable:
       return "directory-unavailable";
+    case Refusal::bad_directory_entry:
+      return "bad-directory-entry";
   }
   return "?";
 }

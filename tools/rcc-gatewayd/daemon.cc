@@ -20,6 +20,7 @@
 #include "ctisim/server.h"
 #include "diag/exit_code.h"
 #include "directory/directory.h"
+#include "directory/source_factory.h"
 #include "directory/user_source.h"
 #include "rcc/acl.h"
 #include "rcc/gateway.h"
@@ -197,8 +198,8 @@ int run(const Options& o) {
   settings.retry_after = gc.retry_after;
   settings.outbound_number = translator(outbound);
   settings.inbound_number = translator(inbound);
-  directory::DirectoryUsers users(*dir);
-  gateway::Gateway gw(*dir, users, cti_side, settings);
+  auto users = directory::make_user_source(gc.directory, *dir, ioc.get_executor());
+  gateway::Gateway gw(*dir, *users, cti_side, settings);
   std::vector<cti::NodeState> last(pool.size(), cti::NodeState::down);
   pool.on_change = [&](std::size_t node, cti::NodeState state) {
     const bool was_up = last[node] == cti::NodeState::up;
