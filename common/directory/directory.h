@@ -2,9 +2,9 @@
 // Users, devices and lines: what the call manager knows, as the gateway and the simulator need it.
 //
 // The reference deployment reads these from the call manager's database. Here the source is a
-// TOML directory file (load_directory_file(); format in man/rcc-directory.5), behind the
-// Directory interface so that an LDAP / Active Directory source can be added later without
-// touching the code that looks things up.
+// TOML directory file (load_directory_file(); format in man/rcc-directory.5). The gateway looks
+// users up through a UserSource (user_source.h): the file's users, or Active Directory over LDAP
+// (ldap_source.h), whose users still take their devices from this file.
 
 #include <map>
 #include <memory>

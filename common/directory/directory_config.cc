@@ -53,8 +53,9 @@ LdapConfig load_ldap(const config::Document& doc, config::Section& s) {
     c.bind_password = pw;
   }
   if (!c.bind_dn.empty() && c.bind_password.empty())
-    s.fail_key("bind-dn", "needs bind-password-file (an empty password would be an anonymous "
-                          "bind)");
+    s.fail_key("bind-dn",
+               "needs bind-password-file (an empty password would be an anonymous "
+               "bind)");
   if (c.bind_dn.empty() && !c.bind_password.empty())
     s.fail_key("bind-password-file", "needs bind-dn");
   c.base = s.string("base").value_or("");

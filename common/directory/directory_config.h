@@ -56,9 +56,9 @@ struct LdapConfig {
   /// The DN of a group whose (direct) members are RCC users; empty: msRTCSIP-OptionFlags bit 16.
   std::string rcc_group;
   LdapAttributes attributes;
-  bool start_tls = false;  ///< StartTLS on ldap:// URIs (ldaps:// is TLS from the start)
-  std::string ca_file;     ///< CA certificates (PEM) that server certificates must chain to
-  bool tls_min_13 = false; ///< TLS 1.3 minimum instead of 1.2
+  bool start_tls = false;   ///< StartTLS on ldap:// URIs (ldaps:// is TLS from the start)
+  std::string ca_file;      ///< CA certificates (PEM) that server certificates must chain to
+  bool tls_min_13 = false;  ///< TLS 1.3 minimum instead of 1.2
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds search_timeout{5000};  ///< bind, StartTLS and each search
   std::chrono::milliseconds reconnect_max{30000};  ///< backoff from 0.5 s doubles up to this

@@ -20,7 +20,9 @@ std::optional<long long> integer_value(const std::string& s) {
   return v;
 }
 
-std::string quoted(const std::string& v) { return "'" + util::printable(v) + "'"; }
+std::string quoted(const std::string& v) {
+  return "'" + util::printable(v) + "'";
+}
 
 }  // namespace
 
@@ -36,10 +38,9 @@ const std::string* LdapEntry::first(std::string_view name) const {
 }
 
 std::vector<std::string> requested_attributes(const LdapAttributes& a) {
-  std::vector<std::string> out = {a.user_id,      a.email,           a.sip_address, a.line,
-                                  a.line_server,  a.option_flags,    a.user_enabled,
-                                  a.account_control, a.member_of,    a.phone_number,
-                                  a.display_name};
+  std::vector<std::string> out = {a.user_id,     a.email,        a.sip_address,  a.line,
+                                  a.line_server, a.option_flags, a.user_enabled, a.account_control,
+                                  a.member_of,   a.phone_number, a.display_name};
   // Two map entries may name one attribute: ask once.
   std::vector<std::string> unique;
   for (auto& n : out)
@@ -52,26 +53,38 @@ std::vector<std::string> requested_attributes(const LdapAttributes& a) {
 NotRcc explain_not_rcc(const LdapEntry& e, const LdapConfig& c) {
   const LdapAttributes& a = c.attributes;
   const std::string at = e.dn + ": ";
-  if (const auto* uac = e.first(a.account_control)) {
+  // A configured filter may not use an attribute of the default one (an OpenLDAP directory
+  // without the OCS/Lync schema): check only those it names.
+  const std::string filter = c.filter;
+  const auto uses = [&](const std::string& attribute) {
+    if (filter.empty()) return true;
+    const auto it =
+        std::search(filter.begin(), filter.end(), attribute.begin(), attribute.end(),
+                    [](char x, char y) { return util::ascii_lower(x) == util::ascii_lower(y); });
+    return it != filter.end();
+  };
+  if (const auto* uac = uses(a.account_control) ? e.first(a.account_control) : nullptr) {
     const auto v = integer_value(*uac);
     if (!v) return {at + a.account_control + " " + quoted(*uac) + " is not an integer"};
     if (*v & 2) return {at + a.account_control + " " + *uac + ": the account is disabled (bit 2)"};
   }
-  const auto* enabled = e.first(a.user_enabled);
-  if (!enabled) return {at + a.user_enabled + " is missing: the user is not enabled for OCS/Lync"};
-  if (!util::iequals(*enabled, "TRUE"))
-    return {at + a.user_enabled + " is " + util::printable(*enabled) +
-            ": the user is not enabled for OCS/Lync"};
+  if (uses(a.user_enabled)) {
+    const auto* enabled = e.first(a.user_enabled);
+    if (!enabled)
+      return {at + a.user_enabled + " is missing: the user is not enabled for OCS/Lync"};
+    if (!util::iequals(*enabled, "TRUE"))
+      return {at + a.user_enabled + " is " + util::printable(*enabled) +
+              ": the user is not enabled for OCS/Lync"};
+  }
   if (!c.rcc_group.empty()) {
     const auto* groups = e.values(a.member_of);
-    const bool member = groups && std::any_of(groups->begin(), groups->end(),
-                                              [&](const std::string& g) {
-                                                return same_dn(g, c.rcc_group);
-                                              });
+    const bool member =
+        groups && std::any_of(groups->begin(), groups->end(),
+                              [&](const std::string& g) { return same_dn(g, c.rcc_group); });
     if (!member)
       return {at + "not a member of " + c.rcc_group + " (" + a.member_of +
               "): remote call control is not enabled"};
-  } else {
+  } else if (uses(a.option_flags)) {
     const auto* flags = e.first(a.option_flags);
     if (!flags) return {at + a.option_flags + " is missing: remote call control is not enabled"};
     const auto v = integer_value(*flags);
@@ -133,7 +146,8 @@ User user_from_entry(const LdapEntry& e, const LdapConfig& c, bool matched) {
   }
   if (matched) {
     u.rcc_enabled = true;
-    if (u.line_uri.empty()) bad(User::Problem::bad_line, a.line + " is missing: the user has no line");
+    if (u.line_uri.empty())
+      bad(User::Problem::bad_line, a.line + " is missing: the user has no line");
   } else {
     // Not an RCC user of this gateway: that is the answer, whatever else the record holds.
     const NotRcc why = explain_not_rcc(e, c);

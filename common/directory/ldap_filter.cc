@@ -58,9 +58,7 @@ bool valid_attribute_name(std::string_view name) {
 }
 
 Result<void> check_filter(std::string_view filter) {
-  const auto bad = [](const std::string& what) {
-    return Error(rcc::Errc::invalid_argument, what);
-  };
+  const auto bad = [](const std::string& what) { return Error(rcc::Errc::invalid_argument, what); };
   if (filter.size() < 3 || filter.front() != '(' || filter.back() != ')')
     return bad("must be one filter in parentheses, e.g. (objectClass=user)");
   int depth = 0;
@@ -93,8 +91,8 @@ std::string dn_key(std::string_view dn) {
     const char c = dn[i];
     if (c == ' ') {
       // Spaces next to ',' '=' (or at either end) do not count.
-      const bool before_sep = i + 1 < dn.size() && (dn[i + 1] == ',' || dn[i + 1] == '=' ||
-                                                    dn[i + 1] == ' ');
+      const bool before_sep =
+          i + 1 < dn.size() && (dn[i + 1] == ',' || dn[i + 1] == '=' || dn[i + 1] == ' ');
       const bool after_sep = out.empty() || out.back() == ',' || out.back() == '=';
       if (before_sep || after_sep || i + 1 == dn.size()) continue;
     }
@@ -104,6 +102,8 @@ std::string dn_key(std::string_view dn) {
 }
 }  // namespace
 
-bool same_dn(std::string_view a, std::string_view b) { return dn_key(a) == dn_key(b); }
+bool same_dn(std::string_view a, std::string_view b) {
+  return dn_key(a) == dn_key(b);
+}
 
 }  // namespace rcc::directory

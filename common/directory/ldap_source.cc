@@ -1,8 +1,8 @@
 #include "directory/ldap_source.h"
 
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
 
 #include <ldap.h>
 
@@ -57,7 +57,9 @@ const std::error_category& ldap_category() {
   static const LdapCategory c;
   return c;
 }
-std::error_code make_error_code(LdapErrc e) { return {static_cast<int>(e), ldap_category()}; }
+std::error_code make_error_code(LdapErrc e) {
+  return {static_cast<int>(e), ldap_category()};
+}
 
 namespace {
 
@@ -107,12 +109,40 @@ void install_log_hook() {
   static std::once_flag once;
   std::call_once(once, [] {
     ber_set_option(nullptr, LBER_OPT_LOG_PRINT_FN, reinterpret_cast<void*>(&capture_log));
-    // The name mismatch is logged at LDAP_DEBUG_ANY, an untrusted certificate at
-    // LDAP_DEBUG_TRACE; lines of other threads, and outside connect, are dropped.
-    const int level = 0x0001;  // LDAP_DEBUG_TRACE (ldap_log.h is not installed)
-    ldap_set_option(nullptr, LDAP_OPT_DEBUG_LEVEL, &level);
   });
 }
+
+/// libldap's (process-wide) debug level is on while some worker connects, off otherwise: the
+/// trace costs time on every call. The name mismatch is logged at LDAP_DEBUG_ANY, an untrusted
+/// certificate at LDAP_DEBUG_TRACE; lines of other threads are dropped.
+class CaptureWhileConnecting {
+ public:
+  explicit CaptureWhileConnecting(std::string& into) {
+    install_log_hook();
+    into.clear();
+    captured_log = &into;
+    std::lock_guard lk(m());
+    if (users()++ == 0) set_level(0x0001);  // LDAP_DEBUG_TRACE (ldap_log.h is not installed)
+  }
+  ~CaptureWhileConnecting() {
+    captured_log = nullptr;
+    std::lock_guard lk(m());
+    if (--users() == 0) set_level(0);
+  }
+  CaptureWhileConnecting(const CaptureWhileConnecting&) = delete;
+  CaptureWhileConnecting& operator=(const CaptureWhileConnecting&) = delete;
+
+ private:
+  static std::mutex& m() {
+    static std::mutex mu;
+    return mu;
+  }
+  static int& users() {
+    static int n = 0;
+    return n;
+  }
+  static void set_level(int level) { ldap_set_option(nullptr, LDAP_OPT_DEBUG_LEVEL, &level); }
+};
 
 /// The first "TLS: ..." line of a captured log that says something ("can't connect" does not).
 std::string tls_reason(const std::string& log) {
@@ -124,7 +154,8 @@ std::string tls_reason(const std::string& log) {
     at = end + 1;
     if (line.rfind("TLS:", 0) == 0 && line.find("can't connect") == std::string::npos &&
         line.find("unknown error code") == std::string::npos) {
-      while (!line.empty() && (line.back() == '.' || line.back() == ' ')) line.pop_back();
+      while (!line.empty() && (line.back() == '.' || line.back() == ' '))
+        line.pop_back();
       return line;
     }
   }
@@ -155,12 +186,7 @@ class Connection {
   Result<void> connect(const std::string& uri) {
     close();
     uri_ = uri;
-    install_log_hook();
-    log_.clear();
-    captured_log = &log_;
-    struct Stop {
-      ~Stop() { captured_log = nullptr; }
-    } stop;
+    const CaptureWhileConnecting capture(log_);
     LDAP* ld = nullptr;
     if (ldap_initialize(&ld, uri.c_str()) != LDAP_SUCCESS || !ld)
       return ldap_error(LdapErrc::unavailable, uri + ": not a usable LDAP URI");
@@ -185,8 +211,17 @@ class Connection {
         return fail_tls("ca-file " + c_.ca_file + " not accepted");
       const int hard = LDAP_OPT_X_TLS_HARD;
       ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard);
-      const int min = c_.tls_min_13 ? LDAP_OPT_X_TLS_PROTOCOL_TLS1_3 : LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
+      const int min =
+          c_.tls_min_13 ? LDAP_OPT_X_TLS_PROTOCOL_TLS1_3 : LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
       ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &min);
+      // libldap's GnuTLS back end (Debian's) does not map a TLS 1.3 minimum, nor reliably 1.2:
+      // say it in GnuTLS's own terms, the priority string.
+      if (tls_package() == "GnuTLS") {
+        const char* priority = c_.tls_min_13 ? "NORMAL:-VERS-ALL:+VERS-TLS1.3"
+                                             : "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+        if (ldap_set_option(ld, LDAP_OPT_X_TLS_CIPHER_SUITE, priority) != LDAP_OPT_SUCCESS)
+          return fail_tls("the TLS version settings were refused");
+      }
       const int is_server = 0;
       if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &is_server) != LDAP_OPT_SUCCESS)
         return fail_tls("the TLS context could not be made (ca-file " + c_.ca_file + ")");
@@ -234,8 +269,8 @@ class Connection {
     } free_res{res};
     if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
       if (rc == LDAP_NO_SUCH_OBJECT)
-        return ldap_error(LdapErrc::base_not_found,
-                          uri_ + ": search base '" + c_.base + "' not found ([directory.ldap] base)");
+        return ldap_error(LdapErrc::base_not_found, uri_ + ": search base '" + c_.base +
+                                                        "' not found ([directory.ldap] base)");
       return classify(rc, "search " + filter);
     }
     SearchResult out;
@@ -277,7 +312,8 @@ class Connection {
       value.bv_len = cookie.size();
       LDAPControl* page = nullptr;
       if (ldap_create_page_control(ld_, page_size, &value, 0, &page) != LDAP_SUCCESS)
-        return ldap_error(LdapErrc::search_failed, uri_ + ": cannot encode the paged-results control");
+        return ldap_error(LdapErrc::search_failed,
+                          uri_ + ": cannot encode the paged-results control");
       LDAPControl* controls[] = {page, nullptr};
       paged_answer_ = false;
       auto r = search(filter, attrs, 0, controls, &cookie);
@@ -285,11 +321,10 @@ class Connection {
       ++searches;
       if (!r) return r.error();
       if (r->size_limited)
-        return ldap_error(LdapErrc::search_failed,
-                          uri_ + ": the server stopped at " +
-                              std::to_string(all.size() + r->entries.size()) +
-                              " entries (size limit)" +
-                              (paged_answer_ ? "" : " and does not page (RFC 2696)"));
+        return ldap_error(
+            LdapErrc::search_failed,
+            uri_ + ": the server stopped at " + std::to_string(all.size() + r->entries.size()) +
+                " entries (size limit)" + (paged_answer_ ? "" : " and does not page (RFC 2696)"));
       for (auto& e : r->entries)
         all.push_back(std::move(e));
       if (between && !cookie.empty()) between();
@@ -298,6 +333,20 @@ class Connection {
   }
 
  private:
+  /// "GnuTLS" or "OpenSSL": which TLS library libldap was built with.
+  static std::string tls_package() {
+    static const std::string package = [] {
+      char* name = nullptr;
+      std::string out;
+      if (ldap_get_option(nullptr, LDAP_OPT_X_TLS_PACKAGE, &name) == LDAP_OPT_SUCCESS && name) {
+        out = name;
+        ldap_memfree(name);
+      }
+      return out;
+    }();
+    return package;
+  }
+
   Error fail_tls(const std::string& what) {
     close();
     return ldap_error(LdapErrc::tls_failed, uri_ + ": " + what);
@@ -327,8 +376,7 @@ class Connection {
     }
     switch (rc) {
       case LDAP_INVALID_CREDENTIALS:
-        return ldap_error(LdapErrc::bind_refused,
-                          text + "; check bind-dn and bind-password-file");
+        return ldap_error(LdapErrc::bind_refused, text + "; check bind-dn and bind-password-file");
       case LDAP_TIMEOUT:
       case LDAP_TIMELIMIT_EXCEEDED:
         return ldap_error(LdapErrc::timeout, text);
@@ -336,9 +384,12 @@ class Connection {
       case LDAP_CONNECT_ERROR:
       case LDAP_UNAVAILABLE:
       case LDAP_BUSY:
-        return ldap_error(!tls.empty() || mentions_tls(diag) ? LdapErrc::tls_failed
-                                                             : LdapErrc::unavailable,
-                          text);
+        if (diag.find("non-properly terminated") != std::string::npos)
+          text += std::string("; the server ended the TLS handshake: no TLS version in common? ") +
+                  "(tls-min-version is " + (c_.tls_min_13 ? "1.3" : "1.2") + ")";
+        return ldap_error(
+            !tls.empty() || mentions_tls(diag) ? LdapErrc::tls_failed : LdapErrc::unavailable,
+            text);
       default:
         return ldap_error(LdapErrc::search_failed, text);
     }
@@ -602,8 +653,7 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
           cache.erase(k);
       }
     n_cache = cache.size();
-    if (warm)
-      log->info("directory: cache warmed with {} RCC user(s) from LDAP", r->size());
+    if (warm) log->info("directory: cache warmed with {} RCC user(s) from LDAP", r->size());
     if (!done) return;
     std::vector<User> out = std::move(*r);
     for (auto& u : out)
@@ -627,12 +677,13 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
         log->info("directory: connected to {}{}{}", c.servers[i],
                   c.bind_dn.empty() ? " (anonymous)" : " as " + c.bind_dn,
                   util::istarts_with(c.servers[i], "ldaps://") ? " over TLS"
-                  : c.start_tls                                 ? " with StartTLS"
-                                                                : "");
+                  : c.start_tls                                ? " with StartTLS"
+                                                               : "");
         if (!c.uses_tls() && !c.bind_dn.empty())
-          log->warn("directory: {}: the bind password goes over the network in clear (use "
-                    "ldaps:// or start-tls)",
-                    c.servers[i]);
+          log->warn(
+              "directory: {}: the bind password goes over the network in clear (use "
+              "ldaps:// or start-tls)",
+              c.servers[i]);
         return {};
       }
       ++n_connect_failures;
@@ -647,7 +698,8 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
     return ldap_error(code, (c.servers.size() > 1 ? "every LDAP server is down: " : "") + failures);
   }
 
-  void went_down(const Error& why, std::chrono::milliseconds& backoff, Clock::time_point& retry_at) {
+  void went_down(const Error& why, std::chrono::milliseconds& backoff,
+                 Clock::time_point& retry_at) {
     const bool was_down = all_down.exchange(true);
     {
       std::lock_guard lk(state_m);
@@ -658,9 +710,10 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
     retry_at = Clock::now() + wait;
     backoff = std::min(backoff * 2, c.reconnect_max);
     if (!was_down)
-      log->error("directory: every LDAP server is down; sign-ins of users not cached are refused "
-                 "until one answers (retrying in the background): {}",
-                 why.message());
+      log->error(
+          "directory: every LDAP server is down; sign-ins of users not cached are refused "
+          "until one answers (retrying in the background): {}",
+          why.message());
   }
 
   Result<std::optional<User>> search_user(Connection& conn, KeyKind k, const std::string& key) {
@@ -716,7 +769,8 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
     std::map<std::string, std::vector<std::size_t>> by_line;
     for (const auto& e : *entries) {
       users.push_back(user_from_entry(e, c, true));
-      if (!users.back().line_uri.empty()) by_line[lower(users.back().line_uri)].push_back(users.size() - 1);
+      if (!users.back().line_uri.empty())
+        by_line[lower(users.back().line_uri)].push_back(users.size() - 1);
     }
     if (c.refuse_shared_lines)
       for (const auto& [line, owners] : by_line) {
@@ -887,7 +941,9 @@ void LdapUserSource::by_sip_uri(std::string_view uri, Done done) {
   core_->lookup(KeyKind::sip, uri, std::move(done));
 }
 
-void LdapUserSource::all_users(DoneAll done) { core_->all_users(std::move(done)); }
+void LdapUserSource::all_users(DoneAll done) {
+  core_->all_users(std::move(done));
+}
 
 LdapStats LdapUserSource::stats() const {
   const Core& c = *core_;

@@ -57,15 +57,15 @@ std::error_code make_error_code(LdapErrc e);
 /// What the source has done since it started; a consistent-enough snapshot (each counter is
 /// read on its own). Exported on /metrics by the daemon.
 struct LdapStats {
-  std::uint64_t lookups = 0;      ///< by_id / by_email / by_sip_uri calls
-  std::uint64_t searches = 0;     ///< LDAP search requests sent (lookups, checks, each page)
-  std::uint64_t cache_hits = 0;   ///< lookups answered from a fresh cache entry
-  std::uint64_t coalesced = 0;    ///< lookups that waited for a search of the same key
-  std::uint64_t stale_served = 0; ///< cached users served past their TTL, every server down
-  std::uint64_t not_found = 0;    ///< lookups answered "no such user"
-  std::uint64_t errors = 0;       ///< lookups and bulk reads answered with an error
-  std::uint64_t bulk_reads = 0;   ///< completed all_users reads (warm-up included)
-  std::uint64_t connects = 0;     ///< successful connect + bind (the first one included)
+  std::uint64_t lookups = 0;       ///< by_id / by_email / by_sip_uri calls
+  std::uint64_t searches = 0;      ///< LDAP search requests sent (lookups, checks, each page)
+  std::uint64_t cache_hits = 0;    ///< lookups answered from a fresh cache entry
+  std::uint64_t coalesced = 0;     ///< lookups that waited for a search of the same key
+  std::uint64_t stale_served = 0;  ///< cached users served past their TTL, every server down
+  std::uint64_t not_found = 0;     ///< lookups answered "no such user"
+  std::uint64_t errors = 0;        ///< lookups and bulk reads answered with an error
+  std::uint64_t bulk_reads = 0;    ///< completed all_users reads (warm-up included)
+  std::uint64_t connects = 0;      ///< successful connect + bind (the first one included)
   std::uint64_t connect_failures = 0;
   std::size_t servers_up = 0;     ///< servers whose last connect succeeded and that hold the link
   std::size_t servers_down = 0;   ///< servers whose last connect or search failed

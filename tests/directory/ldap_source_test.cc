@@ -51,7 +51,8 @@ LdapConfig settings(const Slapd& s) {
 
 const FileDirectory& devices() {
   static FileDirectory d = [] {
-    auto r = load_directory_file(std::string(std::getenv("RCC_TEST_DATA")) + "/ldap/directory.toml");
+    auto r =
+        load_directory_file(std::string(std::getenv("RCC_TEST_DATA")) + "/ldap/directory.toml");
     REQUIRE(r);
     return std::move(*r);
   }();
@@ -163,17 +164,20 @@ TEST_CASE("slapd: the records the gateway must refuse say why", "[ldap][slapd]")
   User u = user("roff");
   CHECK_FALSE(u.rcc_enabled);
   CHECK(u.problem_detail ==
-        "cn=Rob Off" + people + "msRTCSIP-OptionFlags 256 lacks bit 16: remote call control is not enabled");
+        "cn=Rob Off" + people +
+            "msRTCSIP-OptionFlags 256 lacks bit 16: remote call control is not enabled");
   u = user("ddisabled");
   CHECK_FALSE(u.rcc_enabled);
-  CHECK(u.problem_detail == "cn=Dan Disabled" + people + "userAccountControl 514: the account is disabled (bit 2)");
+  CHECK(u.problem_detail ==
+        "cn=Dan Disabled" + people + "userAccountControl 514: the account is disabled (bit 2)");
   u = user("oother");
   CHECK_FALSE(u.rcc_enabled);
   CHECK(u.problem_detail.find("msRTCSIP-LineServer is 'sip:rcc-gw@other.example.com': another "
                               "gateway's user") != std::string::npos);
   u = user("nnoline");
   CHECK(u.problem == User::Problem::bad_line);
-  CHECK(u.problem_detail == "cn=Nora Noline" + people + "msRTCSIP-Line is missing: the user has no line");
+  CHECK(u.problem_detail ==
+        "cn=Nora Noline" + people + "msRTCSIP-Line is missing: the user has no line");
   u = user("edial");
   CHECK(u.rcc_enabled);
   CHECK(u.problem == User::Problem::bad_line);
@@ -207,8 +211,8 @@ TEST_CASE("slapd: RCC by group membership", "[ldap][slapd]") {
 
 TEST_CASE("slapd: filter syntax in a key finds nobody", "[ldap][slapd]") {
   Source s(settings(shared_slapd()));
-  for (const char* key : {"*)(uid=*", "*", "jsm*", "*)(|(sAMAccountName=*", "\\6asmith", "ivan)(",
-                          "ivan\\29"}) {
+  for (const char* key :
+       {"*)(uid=*", "*", "jsm*", "*)(|(sAMAccountName=*", "\\6asmith", "ivan)(", "ivan\\29"}) {
     INFO(key);
     CHECK(found_id(s.id(key)) == "nobody");
     CHECK(found_id(s.by('e', std::string(key) + "@example.com")) == "nobody");
@@ -282,7 +286,7 @@ TEST_CASE("slapd: the cache answers repeated and concurrent lookups", "[ldap][sl
 
 TEST_CASE("slapd: a user removed from the directory is refused once the TTL runs out",
           "[ldap][slapd]") {
-  Slapd slapd({false, 10, 1000});
+  Slapd slapd({false, 10, 1000, ""});
   LdapConfig c = settings(slapd);
   c.cache_ttl = std::chrono::seconds(1);
   Source s(c);
@@ -304,9 +308,8 @@ TEST_CASE("slapd: faults are named and never make a lookup wait", "[ldap][slapd]
     auto a = s.id("jsmith");
     REQUIRE_FALSE(a);
     CHECK(a.error().code() == LdapErrc::bind_refused);
-    CHECK(a.error().message() ==
-          slapd.uri() + ": bind as " + Slapd::kBindDn +
-              ": Invalid credentials; check bind-dn and bind-password-file");
+    CHECK(a.error().message() == slapd.uri() + ": bind as " + Slapd::kBindDn +
+                                     ": Invalid credentials; check bind-dn and bind-password-file");
     // Known down now: the next lookup is answered at once.
     const auto t0 = Clock::now();
     auto b = s.id("mjones");
@@ -371,7 +374,7 @@ TEST_CASE("slapd: faults are named and never make a lookup wait", "[ldap][slapd]
 }
 
 TEST_CASE("slapd: killed while serving, then back", "[ldap][slapd]") {
-  Slapd slapd({false, 10, 1000});
+  Slapd slapd({false, 10, 1000, ""});
   LdapConfig c = settings(slapd);
   c.cache_ttl = std::chrono::seconds(1);
   Source s(c);
@@ -398,7 +401,7 @@ TEST_CASE("slapd: killed while serving, then back", "[ldap][slapd]") {
 
 TEST_CASE("slapd: LDAPS and StartTLS with an rcc-csr CA; a name mismatch is refused",
           "[ldap][slapd][tls]") {
-  Slapd slapd({true, 0, 1000});
+  Slapd slapd({true, 0, 1000, ""});
   LdapConfig c = settings(slapd);
   c.ca_file = slapd.ca_file();
   SECTION("ldaps://") {
@@ -430,8 +433,10 @@ TEST_CASE("slapd: LDAPS and StartTLS with an rcc-csr CA; a name mismatch is refu
     auto a = s.id("jsmith");
     REQUIRE_FALSE(a);
     CHECK(a.error().code() == LdapErrc::tls_failed);
-    INFO(a.error().message());
-    CHECK(a.error().message().find("StartTLS") != std::string::npos);
+    CHECK(a.error().message() == "ldap://127.0.0.2:" + std::to_string(slapd.port()) +
+                                     ": StartTLS: TLS handshake failed: hostname (127.0.0.2) does "
+                                     "not match common name in certificate "
+                                     "(rcc-ldap-test.invalid)");
   }
   SECTION("a CA that did not sign the server's certificate") {
     rcc::test::run_command(rcc::test::built_tool("tools/rcc-csr/rcc-csr") + " -q ca init --dir " +
@@ -443,6 +448,9 @@ TEST_CASE("slapd: LDAPS and StartTLS with an rcc-csr CA; a name mismatch is refu
     REQUIRE_FALSE(a);
     INFO(a.error().message());
     CHECK(a.error().code() == LdapErrc::tls_failed);
+    CHECK(a.error().message().find("TLS handshake failed: peer cert untrusted or revoked") !=
+          std::string::npos);
+    CHECK(a.error().message().find("does not chain to ca-file") != std::string::npos);
   }
   SECTION("TLS 1.3 minimum still connects to a TLS 1.3 server") {
     c.servers = {slapd.ldaps_uri()};
@@ -473,4 +481,23 @@ TEST_CASE("slapd: the factory builds the source [directory] names", "[ldap][slap
   l->by_id("user00001", [&](Answer r) { a.emplace(std::move(r)); });
   REQUIRE(a);  // answered at once, from the cache
   CHECK(found_id(*a) == "user00001");
+}
+
+TEST_CASE("slapd: tls-min-version is enforced", "[ldap][slapd][tls]") {
+  Slapd slapd({true, 0, 1000, "NORMAL:-VERS-ALL:+VERS-TLS1.2"});  // a server without TLS 1.3
+  LdapConfig c = settings(slapd);
+  c.ca_file = slapd.ca_file();
+  c.servers = {slapd.ldaps_uri()};
+  {
+    Source s(c);
+    CHECK(found_id(s.id("jsmith")) == "jsmith");  // TLS 1.2 is enough by default
+  }
+  c.tls_min_13 = true;
+  Source s(c);
+  auto a = s.id("jsmith");
+  REQUIRE_FALSE(a);
+  INFO(a.error().message());
+  CHECK(a.error().code() == LdapErrc::tls_failed);
+  CHECK(a.error().message().find("no TLS version in common? (tls-min-version is 1.3)") !=
+        std::string::npos);
 }

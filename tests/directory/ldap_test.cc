@@ -125,7 +125,8 @@ TEST_CASE("filter values are escaped as RFC 4515 says", "[directory][ldap]") {
   CHECK(and_filter("(a=1)", "(b=2)") == "(&(a=1)(b=2))");
 }
 
-TEST_CASE("the default filter is the AD filter with the gateway's line server", "[directory][ldap]") {
+TEST_CASE("the default filter is the AD filter with the gateway's line server",
+          "[directory][ldap]") {
   LdapAttributes a;
   CHECK(default_filter(a, "sip:rcc-gw@gw.example.com", "") ==
         "(&(msRTCSIP-UserEnabled=TRUE)(msRTCSIP-OptionFlags:1.2.840.113556.1.4.803:=16)"
@@ -156,7 +157,8 @@ TEST_CASE("configured filters and attribute names are checked", "[directory][lda
   CHECK_FALSE(valid_attribute_name("-mail"));
   CHECK_FALSE(valid_attribute_name("1..2"));
   CHECK_FALSE(valid_attribute_name(""));
-  CHECK(same_dn("CN=RCC Users, OU=Groups,DC=example, DC=com", "cn=rcc users,ou=groups,dc=example,dc=com"));
+  CHECK(same_dn("CN=RCC Users, OU=Groups,DC=example, DC=com",
+                "cn=rcc users,ou=groups,dc=example,dc=com"));
   CHECK_FALSE(same_dn("cn=a,dc=x", "cn=b,dc=x"));
 }
 
@@ -197,7 +199,8 @@ line = "ipPhone"
         std::string::npos);
 
   // The file source stays the default; [directory.ldap] is not read then.
-  const DirectoryConfig f = load(d, "[directory]\nfile = \"users.toml\"\n[directory.ldap]\nx = 1\n");
+  const DirectoryConfig f =
+      load(d, "[directory]\nfile = \"users.toml\"\n[directory.ldap]\nx = 1\n");
   CHECK(f.source == SourceKind::file);
 }
 
@@ -215,18 +218,18 @@ TEST_CASE("[directory] errors name the key and where it is", "[directory][ldap][
         "no error");
   CHECK(error_of(d, replace(kMinimal, "ldap://dc1.example.com", "http://dc1")) ==
         file + ":5:11: [directory.ldap] servers: 'http://dc1' is not an ldap:// or ldaps:// URI");
-  CHECK(error_of(d, replace(kMinimal, "\"ldap://dc1.example.com\"", "\"ldap://\"")).find(
-            "needs a host") != std::string::npos);
+  CHECK(error_of(d, replace(kMinimal, "\"ldap://dc1.example.com\"", "\"ldap://\""))
+            .find("needs a host") != std::string::npos);
   CHECK(error_of(d, replace(kMinimal, "bind-password-file = \"pw\"", "bind-password = \"x\"")) ==
         file +
             ":7:17: [directory.ldap] bind-password: passwords are not kept in rcc.toml: put it "
             "in a file readable by the service only and name it with bind-password-file");
-  CHECK(error_of(d, replace(kMinimal, "\"pw\"", "\"nonexistent\"")).find(
-            "[directory.ldap] bind-password-file: ") != std::string::npos);
+  CHECK(error_of(d, replace(kMinimal, "\"pw\"", "\"nonexistent\""))
+            .find("[directory.ldap] bind-password-file: ") != std::string::npos);
   CHECK(error_of(d, replace(kMinimal, "\"pw\"", "\"empty\"")) ==
         file + ":7:22: [directory.ldap] bind-password-file: " + d.file("empty") + " is empty");
-  CHECK(error_of(d, replace(kMinimal, "bind-password-file = \"pw\"\n", "")).find(
-            "[directory.ldap] bind-dn: needs bind-password-file") != std::string::npos);
+  CHECK(error_of(d, replace(kMinimal, "bind-password-file = \"pw\"\n", ""))
+            .find("[directory.ldap] bind-dn: needs bind-password-file") != std::string::npos);
   CHECK(error_of(d, replace(kMinimal, "base = \"DC=example,DC=com\"\n", "")) ==
         file + ":4:1: [directory.ldap] base: is required: the search base, e.g. DC=example,DC=com");
   CHECK(error_of(d, replace(kMinimal, "line-server = \"sip:rcc-gw@gw.example.com\"\n", ""))
@@ -315,8 +318,9 @@ TEST_CASE("bad records name the entry's DN and the attribute", "[directory][ldap
     const User u = user_from_entry(e, c, true);
     CHECK(u.rcc_enabled);
     CHECK(u.problem == User::Problem::bad_line);
-    CHECK(u.problem_detail.rfind(dn + ": msRTCSIP-Line 'tel:+14255554711;phone-context=dialstring': "
-                                      "global number with phone-context (an E.164 number",
+    CHECK(u.problem_detail.rfind(dn +
+                                     ": msRTCSIP-Line 'tel:+14255554711;phone-context=dialstring': "
+                                     "global number with phone-context (an E.164 number",
                                  0) == 0);
   }
   SECTION("a line URI that does not parse") {
@@ -343,7 +347,8 @@ TEST_CASE("why an entry is not an RCC user of this gateway", "[directory][ldap][
   };
   LdapEntry e = plain();
   set(e, "msRTCSIP-OptionFlags", {"256"});
-  CHECK(why(e, c) == dn + "msRTCSIP-OptionFlags 256 lacks bit 16: remote call control is not enabled");
+  CHECK(why(e, c) ==
+        dn + "msRTCSIP-OptionFlags 256 lacks bit 16: remote call control is not enabled");
   e = plain();
   set(e, "userAccountControl", {"514"});
   CHECK(why(e, c) == dn + "userAccountControl 514: the account is disabled (bit 2)");
@@ -352,9 +357,8 @@ TEST_CASE("why an entry is not an RCC user of this gateway", "[directory][ldap][
   CHECK(why(e, c) == dn + "msRTCSIP-UserEnabled is FALSE: the user is not enabled for OCS/Lync");
   e = plain();
   set(e, "msRTCSIP-LineServer", {"sip:rcc-gw@other.example.com"});
-  CHECK(why(e, c) == dn +
-                         "msRTCSIP-LineServer is 'sip:rcc-gw@other.example.com': another "
-                         "gateway's user (this gateway is sip:rcc-gw@gw.example.com)");
+  CHECK(why(e, c) == dn + "msRTCSIP-LineServer is 'sip:rcc-gw@other.example.com': another "
+                          "gateway's user (this gateway is sip:rcc-gw@gw.example.com)");
   e = plain();
   remove(e, "msRTCSIP-Line");
   CHECK(why(e, c) == dn + "msRTCSIP-Line is missing: the user has no line");
@@ -404,4 +408,21 @@ devices = ["SEP000000004712"]
   u.id = "MJONES";
   attach_devices(u, *dir);
   CHECK(u.devices == std::vector<std::string>{"SEP000000004712"});
+}
+
+TEST_CASE("with a configured filter, only the attributes it names explain a mismatch",
+          "[directory][ldap][mapping]") {
+  LdapConfig c = settings();
+  c.filter = "(&(objectClass=inetOrgPerson)(ipPhone=*))";
+  c.line_server.clear();
+  c.attributes.line = "ipPhone";
+  LdapEntry e = entry("uid=jo,ou=people,dc=example,dc=org", {{"uid", {"jo"}}});
+  const User u = user_from_entry(e, c, false);
+  CHECK(u.problem == User::Problem::bad_line);
+  CHECK(u.problem_detail ==
+        "uid=jo,ou=people,dc=example,dc=org: ipPhone is missing: the user has no line");
+  set(e, "ipPhone", {"tel:4711;phone-context=dialstring"});
+  CHECK(user_from_entry(e, c, false).problem_detail ==
+        "uid=jo,ou=people,dc=example,dc=org: does not match the [directory.ldap] filter "
+        "(&(objectClass=inetOrgPerson)(ipPhone=*))");
 }

@@ -42,7 +42,9 @@ bool accepts(int port) {
   return ok;
 }
 
-std::string data_dir() { return std::string(std::getenv("RCC_TEST_DATA")) + "/ldap"; }
+std::string data_dir() {
+  return std::string(std::getenv("RCC_TEST_DATA")) + "/ldap";
+}
 
 void write(const std::string& path, const std::string& text) {
   std::ofstream f(path);
@@ -98,6 +100,7 @@ Slapd::Slapd(SlapdOptions o) : o_(o) {
     conf << "TLSCACertificateFile " << ca_file() << "\n"
          << "TLSCertificateFile " << dir_ << "/server.crt\n"
          << "TLSCertificateKeyFile " << dir_ << "/server.key\n";
+    if (!o_.tls_ciphers.empty()) conf << "TLSCipherSuite " << o_.tls_ciphers << "\n";
   }
   conf << "database mdb\nmaxsize 268435456\n"
           "suffix \"dc=example,dc=com\"\n"
@@ -139,7 +142,9 @@ Slapd::~Slapd() {
   if (!std::getenv("RCC_KEEP")) std::filesystem::remove_all(dir_);
 }
 
-std::string Slapd::uri() const { return "ldap://127.0.0.1:" + std::to_string(port_); }
+std::string Slapd::uri() const {
+  return "ldap://127.0.0.1:" + std::to_string(port_);
+}
 
 std::string Slapd::ldaps_uri() const {
   return "ldaps://127.0.0.1:" + std::to_string(ldaps_port_);
@@ -149,9 +154,9 @@ void Slapd::start() {
   if (pid_ > 0) return;
   std::string urls = "ldap://127.0.0.1:" + std::to_string(port_) + "/";
   if (o_.tls)
-    urls += " ldap://127.0.0.2:" + std::to_string(port_) + "/ ldaps://127.0.0.1:" +
-            std::to_string(ldaps_port_) + "/ ldaps://127.0.0.2:" + std::to_string(ldaps_port_) +
-            "/";
+    urls += " ldap://127.0.0.2:" + std::to_string(port_) +
+            "/ ldaps://127.0.0.1:" + std::to_string(ldaps_port_) +
+            "/ ldaps://127.0.0.2:" + std::to_string(ldaps_port_) + "/";
   const std::string conf = dir_ + "/slapd.conf";
   const std::string log = dir_ + "/slapd.log";
   pid_ = ::fork();

@@ -19,6 +19,7 @@ struct SlapdOptions {
   bool tls = false;
   int generated_users = 5000;
   int size_limit = 1000;
+  std::string tls_ciphers;  ///< TLSCipherSuite (a GnuTLS priority string); empty: slapd's default
 };
 
 class Slapd {
