@@ -25,6 +25,10 @@
 #include "util/log.h"
 #include "util/text.h"
 
+// Exported by libldap 2.5 (OPENLDAP_2.5) but declared only in its private ldap_pvt.h: releases a
+// reference to a TLS context got with LDAP_OPT_X_TLS_CTX.
+extern "C" void ldap_pvt_tls_ctx_free(void* ctx);
+
 namespace rcc::directory {
 
 namespace {
@@ -171,7 +175,10 @@ struct SearchResult {
 class Connection {
  public:
   explicit Connection(const LdapConfig& c) : c_(c) {}
-  ~Connection() { close(); }
+  ~Connection() {
+    close();
+    if (tls_ctx_) ldap_pvt_tls_ctx_free(tls_ctx_);
+  }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -205,26 +212,40 @@ class Connection {
     ldap_set_option(ld, LDAP_OPT_X_KEEPALIVE_PROBES, &probes);
     ldap_set_option(ld, LDAP_OPT_X_KEEPALIVE_INTERVAL, &interval);
     const bool ldaps = util::istarts_with(uri, "ldaps://");
+    connecting_tls_ = ldaps || c_.start_tls;
+    struct Done {
+      bool& flag;
+      ~Done() { flag = false; }
+    } done_connecting{connecting_tls_};
     if (ldaps || c_.start_tls) {
-      // Per-handle TLS settings override ldap.conf and ~/.ldaprc; NEWCTX applies them.
-      if (ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c_.ca_file.c_str()) != LDAP_OPT_SUCCESS)
-        return fail_tls("ca-file " + c_.ca_file + " not accepted");
-      const int hard = LDAP_OPT_X_TLS_HARD;
+      // Per-handle settings: they override ldap.conf and ~/.ldaprc.
+      const int hard = LDAP_OPT_X_TLS_HARD;  // verify the chain and the URI's host name
       ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard);
-      const int min =
-          c_.tls_min_13 ? LDAP_OPT_X_TLS_PROTOCOL_TLS1_3 : LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
-      ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &min);
-      // libldap's GnuTLS back end (Debian's) does not map a TLS 1.3 minimum, nor reliably 1.2:
-      // say it in GnuTLS's own terms, the priority string.
-      if (tls_package() == "GnuTLS") {
-        const char* priority = c_.tls_min_13 ? "NORMAL:-VERS-ALL:+VERS-TLS1.3"
-                                             : "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
-        if (ldap_set_option(ld, LDAP_OPT_X_TLS_CIPHER_SUITE, priority) != LDAP_OPT_SUCCESS)
-          return fail_tls("the TLS version settings were refused");
+      if (tls_ctx_) {
+        // Every connection of this source shares one TLS context, made once.
+        if (ldap_set_option(ld, LDAP_OPT_X_TLS_CTX, tls_ctx_) != LDAP_OPT_SUCCESS)
+          return fail_tls("the TLS context could not be set");
+      } else {
+        if (ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c_.ca_file.c_str()) != LDAP_OPT_SUCCESS)
+          return fail_tls("ca-file " + c_.ca_file + " not accepted");
+        const int min =
+            c_.tls_min_13 ? LDAP_OPT_X_TLS_PROTOCOL_TLS1_3 : LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
+        ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &min);
+        if (tls_package() == "GnuTLS") {
+          // libldap's GnuTLS back end (Debian's) ignores PROTOCOL_MIN: say it in GnuTLS's own
+          // terms, a priority string. (libldap 2.5 then leaks its default priority, a few KB per
+          // TLS context: hence one context for all connections.)
+          const char* priority = c_.tls_min_13 ? "NORMAL:-VERS-ALL:+VERS-TLS1.3"
+                                               : "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+          if (ldap_set_option(ld, LDAP_OPT_X_TLS_CIPHER_SUITE, priority) != LDAP_OPT_SUCCESS)
+            return fail_tls("the TLS version settings were refused");
+        }
+        const int is_server = 0;
+        if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &is_server) != LDAP_OPT_SUCCESS)
+          return fail_tls("the TLS context could not be made (ca-file " + c_.ca_file + ")");
+        // A reference of our own (ldap_get_option counts it), released in the destructor.
+        ldap_get_option(ld, LDAP_OPT_X_TLS_CTX, &tls_ctx_);
       }
-      const int is_server = 0;
-      if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &is_server) != LDAP_OPT_SUCCESS)
-        return fail_tls("the TLS context could not be made (ca-file " + c_.ca_file + ")");
     }
     if (c_.start_tls && !ldaps) {
       const int rc = ldap_start_tls_s(ld, nullptr, nullptr);
@@ -248,7 +269,8 @@ class Connection {
     return {};
   }
 
-  /// A subtree search under the base; `size_limit` 0: the server's.
+  /// A subtree search under the base; `size_limit` 0: the server's. Entries are taken as they
+  /// arrive (ldap_result, one message at a time), the whole search bounded by search-timeout.
   Result<SearchResult> search(const std::string& filter, const std::vector<std::string>& attrs,
                               int size_limit, LDAPControl** controls = nullptr,
                               std::string* cookie = nullptr) {
@@ -257,33 +279,44 @@ class Connection {
     for (const auto& a : attrs)
       names.push_back(const_cast<char*>(a.c_str()));
     names.push_back(nullptr);
-    timeval tv = to_timeval(c_.search_timeout);
-    LDAPMessage* res = nullptr;
-    const int rc = ldap_search_ext_s(ld_, c_.base.c_str(), LDAP_SCOPE_SUBTREE, filter.c_str(),
-                                     names.data(), 0, controls, nullptr, &tv, size_limit, &res);
-    struct Free {
-      LDAPMessage* m;
-      ~Free() {
-        if (m) ldap_msgfree(m);
-      }
-    } free_res{res};
-    if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
-      if (rc == LDAP_NO_SUCH_OBJECT)
-        return ldap_error(LdapErrc::base_not_found, uri_ + ": search base '" + c_.base +
-                                                        "' not found ([directory.ldap] base)");
-      return classify(rc, "search " + filter);
-    }
+    timeval limit = to_timeval(c_.search_timeout);  // the server's time limit too
+    int msgid = 0;
+    int rc = ldap_search_ext(ld_, c_.base.c_str(), LDAP_SCOPE_SUBTREE, filter.c_str(), names.data(),
+                             0, controls, nullptr, &limit, size_limit, &msgid);
+    if (rc != LDAP_SUCCESS) return classify(rc, "search " + filter);
+    const auto deadline = Clock::now() + c_.search_timeout;
     SearchResult out;
-    out.size_limited = rc == LDAP_SIZELIMIT_EXCEEDED;
-    for (LDAPMessage* m = ldap_first_entry(ld_, res); m; m = ldap_next_entry(ld_, m))
-      out.entries.push_back(entry(m));
-    if (cookie) {
-      cookie->clear();
+    for (;;) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) {
+        ldap_abandon_ext(ld_, msgid, nullptr, nullptr);
+        return classify(LDAP_TIMEOUT, "search " + filter);
+      }
+      timeval wait = to_timeval(left);
+      LDAPMessage* msg = nullptr;
+      const int type = ldap_result(ld_, msgid, LDAP_MSG_ONE, &wait, &msg);
+      if (type == 0) continue;  // the deadline check above ends it
+      if (type < 0) {
+        int err = LDAP_SERVER_DOWN;
+        ldap_get_option(ld_, LDAP_OPT_RESULT_CODE, &err);
+        return classify(err, "search " + filter);
+      }
+      if (type == LDAP_RES_SEARCH_ENTRY) {
+        out.entries.push_back(entry(msg));
+        ldap_msgfree(msg);
+        continue;
+      }
+      if (type != LDAP_RES_SEARCH_RESULT) {  // a continuation reference: not followed
+        ldap_msgfree(msg);
+        continue;
+      }
+      int err = LDAP_OTHER;
       LDAPControl** returned = nullptr;
-      int err = 0;
-      if (ldap_parse_result(ld_, res, &err, nullptr, nullptr, nullptr, &returned, 0) ==
-              LDAP_SUCCESS &&
-          returned) {
+      rc = ldap_parse_result(ld_, msg, &err, nullptr, nullptr, nullptr, &returned, 1);
+      if (rc != LDAP_SUCCESS) err = rc;
+      if (cookie) {
+        cookie->clear();
         if (LDAPControl* page = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, returned, nullptr)) {
           ber_int_t estimate = 0;
           berval next{};
@@ -293,10 +326,16 @@ class Connection {
           }
           paged_answer_ = true;
         }
-        ldap_controls_free(returned);
       }
+      if (returned) ldap_controls_free(returned);
+      if (err == LDAP_NO_SUCH_OBJECT)
+        return ldap_error(LdapErrc::base_not_found, uri_ + ": search base '" + c_.base +
+                                                        "' not found ([directory.ldap] base)");
+      if (err != LDAP_SUCCESS && err != LDAP_SIZELIMIT_EXCEEDED)
+        return classify(err, "search " + filter);
+      out.size_limited = err == LDAP_SIZELIMIT_EXCEEDED;
+      return out;
     }
-    return out;
   }
 
   /// Every entry of `filter`, page by page (RFC 2696); `between` runs after each page.
@@ -383,34 +422,42 @@ class Connection {
       case LDAP_SERVER_DOWN:
       case LDAP_CONNECT_ERROR:
       case LDAP_UNAVAILABLE:
-      case LDAP_BUSY:
-        if (diag.find("non-properly terminated") != std::string::npos)
-          text += std::string("; the server ended the TLS handshake: no TLS version in common? ") +
-                  "(tls-min-version is " + (c_.tls_min_13 ? "1.3" : "1.2") + ")";
-        return ldap_error(
-            !tls.empty() || mentions_tls(diag) ? LdapErrc::tls_failed : LdapErrc::unavailable,
-            text);
+      case LDAP_BUSY: {
+        // Before the bind completes on a TLS link, a diagnostic is the TLS library's.
+        const bool handshake = connecting_tls_ && !diag.empty();
+        if (handshake && (diag.find("non-properly terminated") != std::string::npos ||
+                          diag.find("unsupported version") != std::string::npos))
+          text += std::string("; no TLS version in common? (tls-min-version is ") +
+                  (c_.tls_min_13 ? "1.3" : "1.2") + ")";
+        return ldap_error(!tls.empty() || handshake || mentions_tls(diag) ? LdapErrc::tls_failed
+                                                                          : LdapErrc::unavailable,
+                          text);
+      }
       default:
         return ldap_error(LdapErrc::search_failed, text);
     }
   }
 
+  /// One entry, read straight off its BER (as ldapsearch does: no search per attribute).
   LdapEntry entry(LDAPMessage* m) const {
     LdapEntry e;
-    if (char* dn = ldap_get_dn(ld_, m)) {
-      e.dn = dn;
-      ldap_memfree(dn);
-    }
     BerElement* ber = nullptr;
-    for (char* a = ldap_first_attribute(ld_, m, &ber); a; a = ldap_next_attribute(ld_, m, ber)) {
+    berval name{};
+    if (ldap_get_dn_ber(ld_, m, &ber, &name) != LDAP_SUCCESS) {
+      if (ber) ber_free(ber, 0);
+      return e;
+    }
+    e.dn.assign(name.bv_val, name.bv_len);
+    berval* vals = nullptr;
+    while (ldap_get_attribute_ber(ld_, m, ber, &name, &vals) == LDAP_SUCCESS && name.bv_val) {
       std::vector<std::string> values;
-      if (berval** vals = ldap_get_values_len(ld_, m, a)) {
-        for (berval** v = vals; *v; ++v)
-          values.emplace_back((*v)->bv_val, (*v)->bv_len);
-        ldap_value_free_len(vals);
+      if (vals) {
+        for (berval* v = vals; v->bv_val; ++v)
+          values.emplace_back(v->bv_val, v->bv_len);
+        ber_memfree(vals);
+        vals = nullptr;
       }
-      e.attributes.emplace_back(a, std::move(values));
-      ldap_memfree(a);
+      e.attributes.emplace_back(std::string(name.bv_val, name.bv_len), std::move(values));
     }
     if (ber) ber_free(ber, 0);
     return e;
@@ -419,7 +466,9 @@ class Connection {
   const LdapConfig& c_;
   LDAP* ld_ = nullptr;
   std::string uri_;
-  std::string log_;  ///< libldap's log while connecting (TLS reasons)
+  std::string log_;              ///< libldap's log while connecting (TLS reasons)
+  void* tls_ctx_ = nullptr;      ///< the TLS context all connections share (counted reference)
+  bool connecting_tls_ = false;  ///< inside connect() on a TLS link
   bool paged_answer_ = false;
 };
 

@@ -399,7 +399,7 @@ TEST_CASE("slapd: killed while serving, then back", "[ldap][slapd]") {
   CHECK(found_id(s.id("mjones")) == "mjones");
 }
 
-TEST_CASE("slapd: LDAPS and StartTLS with an rcc-csr CA; a name mismatch is refused",
+TEST_CASE("slapd: LDAPS and StartTLS with an rcc-csr CA, a name mismatch refused",
           "[ldap][slapd][tls]") {
   Slapd slapd({true, 0, 1000, ""});
   LdapConfig c = settings(slapd);
@@ -499,5 +499,19 @@ TEST_CASE("slapd: tls-min-version is enforced", "[ldap][slapd][tls]") {
   INFO(a.error().message());
   CHECK(a.error().code() == LdapErrc::tls_failed);
   CHECK(a.error().message().find("no TLS version in common? (tls-min-version is 1.3)") !=
+        std::string::npos);
+}
+
+TEST_CASE("slapd: a server offering TLS 1.1 only is refused", "[ldap][slapd][tls]") {
+  Slapd slapd({true, 0, 1000, "NORMAL:-VERS-ALL:+VERS-TLS1.1"});
+  LdapConfig c = settings(slapd);
+  c.ca_file = slapd.ca_file();
+  c.servers = {slapd.ldaps_uri()};
+  Source s(c);
+  auto a = s.id("jsmith");
+  REQUIRE_FALSE(a);
+  INFO(a.error().message());
+  CHECK(a.error().code() == LdapErrc::tls_failed);
+  CHECK(a.error().message().find("no TLS version in common? (tls-min-version is 1.2)") !=
         std::string::npos);
 }
