@@ -11,7 +11,7 @@ _rcc_gatewayd() {
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "--help -h --version --verbose -v --quiet -q --config -c
-      --check-config --directory -d" -- "$cur"))
+      --check-config --directory -d --status --json" -- "$cur"))
   fi
 }
 complete -o default -F _rcc_gatewayd rcc-gatewayd

@@ -6,3 +6,5 @@ complete -c rcc-gatewayd -s q -l quiet -d 'Log errors only'
 complete -c rcc-gatewayd -s c -l config -r -F -d 'Configuration file'
 complete -c rcc-gatewayd -l check-config -d 'Validate the configuration, then exit'
 complete -c rcc-gatewayd -s d -l directory -r -F -d 'Directory file'
+complete -c rcc-gatewayd -l status -d "Print the running daemon's sessions and CTI nodes"
+complete -c rcc-gatewayd -l json -d 'With --status: the JSON as it is'

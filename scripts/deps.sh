@@ -7,6 +7,7 @@ RCC_PACKAGES=(
   scdoc man-db groff-base bash-completion zsh fish python3 time
   sip-tester tshark socat kamailio libosip2-dev libsofia-sip-ua-dev
   libldap-dev slapd ldap-utils libsystemd-dev lintian haproxy python3-prometheus-client
+  dpkg-dev systemd
 )
 
 rcc_install_deps() {

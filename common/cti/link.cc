@@ -418,12 +418,15 @@ void Link::heartbeat(Done done) {
   reset.session_id = session_id_;
   reset.requested_session_duration = options_.session_duration;
   auto self = shared_from_this();
-  request(std::move(reset), [self, done](Result<csta::Message> r) {
+  const auto sent = std::chrono::steady_clock::now();
+  request(std::move(reset), [self, done, sent](Result<csta::Message> r) {
     if (!r) {
       done(r.error());
       return;
     }
     if (std::holds_alternative<csta::ResetApplicationSessionTimerPosResponse>(r->body)) {
+      self->timings_.heartbeat = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - sent);
       if (self->handlers_.on_heartbeat) self->handlers_.on_heartbeat();
       done({});
       return;

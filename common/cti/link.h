@@ -87,9 +87,10 @@ struct LinkHandlers {
 
 /// How long each step of start() took, for the probe.
 struct LinkTimings {
-  std::chrono::microseconds connect{0};  ///< 0: not connected
-  std::chrono::microseconds tls{0};      ///< 0: no TLS
-  std::chrono::microseconds session{0};  ///< StartApplicationSession round trip
+  std::chrono::microseconds connect{0};    ///< 0: not connected
+  std::chrono::microseconds tls{0};        ///< 0: no TLS
+  std::chrono::microseconds session{0};    ///< StartApplicationSession round trip
+  std::chrono::microseconds heartbeat{0};  ///< the last heartbeat's round trip; 0: none yet
 };
 
 enum class LinkState { idle, connecting, starting, active, stopping, closed };

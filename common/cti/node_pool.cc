@@ -1,5 +1,7 @@
 #include "cti/node_pool.h"
 
+#include <algorithm>
+
 #include "util/log.h"
 
 namespace rcc::cti {
@@ -51,7 +53,7 @@ void NodePool::stop() {
 Result<std::size_t> NodePool::place() {
   if (auto node = state_.place_session()) return *node;
   return Error(Errc::no_node_up,
-               "none of the " + std::to_string(nodes_.size()) + " CTI nodes is up");
+               "none of the " + std::to_string(state_.configured_count()) + " CTI nodes is up");
 }
 
 void NodePool::request(std::size_t node, csta::Body body, Link::Reply reply) {
@@ -65,6 +67,43 @@ void NodePool::request(std::size_t node, csta::Body body, Link::Reply reply) {
                                              " requests queued for node " + nodes_[node].name()));
   q.waiting.emplace_back(std::move(body), std::move(reply));
   pump(node);
+}
+
+void NodePool::reconfigure(const std::vector<NodeAddress>& nodes, LinkOptions base) {
+  auto same = [](const NodeAddress& a, const NodeAddress& b) {
+    return a.host == b.host && a.port == b.port;
+  };
+  base.heartbeat_interval = base_.heartbeat_interval;
+  base_ = std::move(base);
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (state_.state(i) == NodeState::removed) continue;
+    if (std::any_of(nodes.begin(), nodes.end(), [&](const auto& n) { return same(n, nodes_[i]); }))
+      continue;
+    if (auto link = std::move(links_[i])) link->stop([link](Result<void>) {});
+    state_.remove(i);
+    fail_queue(i, Error(Errc::no_node_up, "node " + nodes_[i].name() + " was removed"));
+    util::logger("cti")->info("node={} removed by the reload", nodes_[i].name());
+    notify(i);
+  }
+  for (const auto& n : nodes) {
+    bool known = false;
+    for (std::size_t i = 0; i < nodes_.size(); ++i)
+      known = known || (state_.state(i) != NodeState::removed && same(n, nodes_[i]));
+    if (known) continue;
+    state_.add(n.name());
+    nodes_.push_back(n);
+    links_.emplace_back();
+    queues_.emplace_back();
+    queues_.back().timer = std::make_unique<net::steady_timer>(ioc_);
+    util::logger("cti")->info("node={} added by the reload", n.name());
+  }
+  tick();
+}
+
+std::optional<std::chrono::microseconds> NodePool::round_trip(std::size_t node) const {
+  if (state_.state(node) != NodeState::up || !links_[node]) return std::nullopt;
+  const auto& t = links_[node]->timings();
+  return t.heartbeat.count() ? t.heartbeat : t.session;
 }
 
 void NodePool::pump(std::size_t node) {

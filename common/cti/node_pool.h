@@ -55,6 +55,15 @@ class NodePool {
     double per_second = 0;            ///< 0: no rate limit
   };
   void set_pacing(Pacing pacing) { pacing_ = pacing; }
+
+  /// A reload: nodes no longer listed are removed (their link closed, queued requests failed,
+  /// on_change reports NodeState::removed so their sessions fail over); new ones are added at
+  /// the next indices and connected; nodes listed before and now keep their index and link.
+  /// `base` applies to links opened from now on. The caller checks the count (kMaxNodes).
+  void reconfigure(const std::vector<NodeAddress>& nodes, LinkOptions base);
+  /// The last heartbeat round trip of the node's link (the session start's before the first
+  /// heartbeat); nullopt while it is not up.
+  std::optional<std::chrono::microseconds> round_trip(std::size_t node) const;
   std::size_t queued(std::size_t node) const { return queues_[node].waiting.size(); }
 
   std::size_t size() const { return nodes_.size(); }

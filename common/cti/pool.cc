@@ -13,6 +13,8 @@ const char* to_string(NodeState s) {
       return "connecting";
     case NodeState::up:
       return "up";
+    case NodeState::removed:
+      return "removed";
   }
   return "?";
 }
@@ -27,6 +29,21 @@ PoolState::PoolState(std::vector<std::string> nodes, PoolTimings timings) : timi
 std::size_t PoolState::up_count() const {
   return std::size_t(std::count_if(nodes_.begin(), nodes_.end(),
                                    [](const Node& n) { return n.state == NodeState::up; }));
+}
+
+std::size_t PoolState::configured_count() const {
+  return std::size_t(std::count_if(nodes_.begin(), nodes_.end(),
+                                   [](const Node& n) { return n.state != NodeState::removed; }));
+}
+
+std::size_t PoolState::add(std::string name) {
+  if (configured_count() >= kMaxNodes) throw std::invalid_argument("1 to 8 CTI nodes");
+  nodes_.push_back(Node{std::move(name)});
+  return nodes_.size() - 1;
+}
+
+void PoolState::remove(std::size_t node) {
+  nodes_[node].state = NodeState::removed;
 }
 
 std::optional<std::size_t> PoolState::place_session() {

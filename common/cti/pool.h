@@ -32,6 +32,7 @@ enum class NodeState {
   down,        ///< not connected; a reconnect is due at retry_at
   connecting,  ///< TCP (and TLS) connect, then session start, in progress
   up,          ///< application session active, heartbeats answered
+  removed,     ///< taken out of the configuration by a reload: never connected or placed again
 };
 
 const char* to_string(NodeState s);
@@ -63,6 +64,13 @@ class PoolState {
   /// Nodes that are up but have not answered a heartbeat within the window: marked down (with
   /// on_failure's backoff) and returned, so the caller can drop their links and sessions.
   std::vector<std::size_t> expire_silent(Clock::time_point now);
+
+  /// A node added by a reload: the next index, down with its connect due now. At most
+  /// kMaxNodes nodes that are not removed.
+  std::size_t add(std::string name);
+  /// A node taken out by a reload: removed for good (its index is never reused).
+  void remove(std::size_t node);
+  std::size_t configured_count() const;
 
   /// When node's next reconnect is due (meaningful while down).
   Clock::time_point retry_at(std::size_t node) const { return nodes_[node].retry_at; }

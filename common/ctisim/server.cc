@@ -433,7 +433,8 @@ std::string Server::control(const std::string& line) {
   if (cmd == "status") {
     return "ok sessions=" + std::to_string(connections_.size()) +
            " monitors=" + std::to_string(world_.monitor_count()) +
-           " calls=" + std::to_string(world_.call_count());
+           " calls=" + std::to_string(world_.call_count()) +
+           " monitor-stops=" + std::to_string(world_.monitor_stops());
   }
   return "error unknown command '" + cmd +
          "' (call, answer, hangup, register, unregister, silent, delay, drop, status)";

@@ -241,6 +241,7 @@ void World::handle(SessionId session, int invoke_id, const csta::Body& request,
       response = err("operation", "invalidMonitorCrossReferenceID");
     } else {
       remove_monitor(s->monitor_cross_ref_id);
+      ++monitor_stops_;
       response = csta::MonitorStopResponse{};
     }
   } else if (auto* sd = std::get_if<csta::SnapshotDevice>(&request)) {

@@ -54,6 +54,8 @@ class World {
 
   std::size_t call_count() const { return calls_.size(); }
   std::size_t monitor_count() const { return monitors_.size(); }
+  /// MonitorStops answered positively since the start (a client that stops cleanly).
+  std::uint64_t monitor_stops() const { return monitor_stops_; }
 
  private:
   struct Party {
@@ -123,6 +125,7 @@ class World {
   void remove_monitor(const std::string& xref);
 
   std::map<std::string, Monitor> monitors_;  ///< crossRefID -> monitor
+  std::uint64_t monitor_stops_ = 0;
   /// Indexes of monitors_: an event finds its monitors without visiting every one.
   std::map<std::string, std::set<std::string>> monitors_by_device_;
   std::map<SessionId, std::set<std::string>> monitors_by_session_;

@@ -487,9 +487,8 @@ struct Job {
   enum class Kind { lookup, bulk } kind = Kind::lookup;
   KeyKind key_kind = KeyKind::id;
   std::string key;
-  bool warm = false;  ///< the start-up read: no caller
-  UserSource::DoneAll done_all;
-  net::any_io_executor work;  ///< keeps the caller's io_context running until the answer
+  bool warm = false;       ///< the start-up read: no caller
+  std::uint64_t bulk = 0;  ///< which all_users() call (Core::bulk_waiting)
 };
 
 }  // namespace
@@ -515,7 +514,10 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
   std::mutex m;
   std::condition_variable cv;
   std::deque<Job> lookups_queued, bulk_queued;
-  bool stop = false;
+  bool started = false;  ///< the worker waits for the loop to run (or the first lookup)
+  bool stop = false;     ///< set by the destructor: the worker posts nothing more
+  bool exited = false;   ///< the worker has returned
+  std::condition_variable exited_cv;
   std::thread worker;
   std::atomic<bool> all_down{false};
   mutable std::mutex state_m;
@@ -530,6 +532,27 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
   std::atomic<bool> closed{false};
   std::unordered_map<std::string, CacheEntry> cache;
   std::unordered_map<std::string, std::vector<Done>> pending;
+  std::map<std::uint64_t, DoneAll> bulk_waiting;
+  std::uint64_t next_bulk = 1;
+  /// Searches queued and not answered yet; while there are some, `work_guard` (outstanding
+  /// work) keeps the caller's io_context::run() from returning before the answers come.
+  std::size_t outstanding = 0;
+  std::optional<net::any_io_executor> work_guard;
+
+  void hold() {
+    if (outstanding++ == 0) work_guard = net::prefer(ex, net::execution::outstanding_work.tracked);
+  }
+  void release() {
+    if (outstanding > 0 && --outstanding == 0) work_guard.reset();
+  }
+  void start() {
+    {
+      std::lock_guard lk(m);
+      if (started) return;
+      started = true;
+    }
+    cv.notify_one();
+  }
 
   const std::string& attribute(KeyKind k) const {
     switch (k) {
@@ -627,11 +650,12 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
       return done(why);
     }
     pending[key].push_back(std::move(done));
+    hold();
+    start();
     Job job;
     job.kind = Job::Kind::lookup;
     job.key_kind = k;
     job.key = std::string(value);
-    job.work = net::prefer(ex, net::execution::outstanding_work.tracked);
     {
       std::lock_guard lk(m);
       lookups_queued.push_back(std::move(job));
@@ -641,6 +665,7 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
 
   void finish_lookup(const std::string& key, Result<std::optional<User>> r) {
     if (closed) return;
+    release();
     auto node = pending.extract(key);
     std::vector<Done> waiting;
     if (!node.empty()) waiting = std::move(node.mapped());
@@ -661,8 +686,10 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
   void all_users(DoneAll done) {
     Job job;
     job.kind = Job::Kind::bulk;
-    job.done_all = std::move(done);
-    job.work = net::prefer(ex, net::execution::outstanding_work.tracked);
+    job.bulk = next_bulk++;
+    bulk_waiting[job.bulk] = std::move(done);
+    hold();
+    start();
     {
       std::lock_guard lk(m);
       bulk_queued.push_back(std::move(job));
@@ -670,8 +697,14 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
     cv.notify_one();
   }
 
-  void finish_bulk(Result<std::vector<User>> r, const DoneAll& done, bool warm) {
+  void finish_bulk(Result<std::vector<User>> r, std::uint64_t bulk, bool warm) {
     if (closed) return;
+    DoneAll done;
+    if (!warm) {
+      auto node = bulk_waiting.extract(bulk);
+      if (!node.empty()) done = std::move(node.mapped());
+      release();
+    }
     if (!r) {
       ++n_errors;
       log->warn("directory: {}: {}", warm ? "cache warm-up failed" : "bulk read failed",
@@ -838,25 +871,41 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
     return users;
   }
 
-  void post_lookup(Job job, Result<std::optional<User>> r) {
+  // Answers go to the executor unless the source is closed (its io_context may be gone then).
+  void post_lookup(const Job& job, Result<std::optional<User>> r) {
     auto self = shared_from_this();
-    const std::string key = cache_key(job.key_kind, job.key);
-    auto work = job.work;
-    net::post(work, [self, key, r = std::move(r), work]() mutable {
+    std::lock_guard lk(m);
+    if (stop) return;
+    net::post(ex, [self, key = cache_key(job.key_kind, job.key), r = std::move(r)]() mutable {
       self->finish_lookup(key, std::move(r));
     });
   }
 
-  void post_bulk(Job job, Result<std::vector<User>> r) {
+  void post_bulk(const Job& job, Result<std::vector<User>> r) {
     auto self = shared_from_this();
-    auto work = job.work;
-    net::post(work, [self, r = std::move(r), done = std::move(job.done_all), warm = job.warm,
-                     work]() mutable { self->finish_bulk(std::move(r), done, warm); });
+    std::lock_guard lk(m);
+    if (stop) return;
+    net::post(ex, [self, r = std::move(r), bulk = job.bulk, warm = job.warm]() mutable {
+      self->finish_bulk(std::move(r), bulk, warm);
+    });
   }
 
   std::size_t current = 0;
 
   void run() {
+    struct Exit {
+      Core& core;
+      ~Exit() {
+        std::lock_guard lk(core.m);
+        core.exited = true;
+        core.exited_cv.notify_all();
+      }
+    } exit{*this};
+    {
+      std::unique_lock lk(m);
+      cv.wait(lk, [&] { return started || stop; });
+      if (stop) return;
+    }
     Connection conn(c);
     std::chrono::milliseconds backoff{500};
     Clock::time_point retry_at = Clock::now();
@@ -885,7 +934,7 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
     };
     const auto run_lookup = [&](Job& job) {
       auto r = on_link([&] { return search_user(conn, job.key_kind, job.key); });
-      post_lookup(std::move(job), std::move(r));
+      post_lookup(job, std::move(r));
     };
     // Lookups waiting while a bulk read pages: served between pages.
     const auto drain_lookups = [&] {
@@ -897,16 +946,15 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
           job = std::move(lookups_queued.front());
           lookups_queued.pop_front();
         }
-        if (!conn.open()) return post_lookup(std::move(*job), unavailable());
+        if (!conn.open()) return post_lookup(*job, unavailable());
         auto r = search_user(conn, job->key_kind, job->key);
-        post_lookup(std::move(*job), std::move(r));
+        post_lookup(*job, std::move(r));
       }
     };
     if (c.warm_cache) {
       Job warm;
       warm.kind = Job::Kind::bulk;
-      warm.warm = true;
-      warm.work = ex;  // the start-up read keeps nobody waiting
+      warm.warm = true;  // keeps nobody waiting
       std::lock_guard lk(m);
       bulk_queued.push_front(std::move(warm));
     }
@@ -946,7 +994,7 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
         run_lookup(*job);
       } else {
         auto r = on_link([&] { return read_all(conn, drain_lookups); });
-        post_bulk(std::move(*job), std::move(r));
+        post_bulk(*job, std::move(r));
       }
     }
   }
@@ -963,19 +1011,52 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
 LdapUserSource::LdapUserSource(LdapConfig config, const Directory& devices,
                                boost::asio::any_io_executor ex)
     : core_(std::make_shared<Core>(std::move(config), devices, std::move(ex))) {
-  core_->worker = std::thread([core = core_.get()] { core->run(); });
+  // The worker owns a reference: it may outlive the source (see the destructor).
+  core_->worker = std::thread([core = core_] { core->run(); });
+  // Connecting (and warming the cache) starts when the loop runs: --check-config builds the
+  // source and never runs the loop, so it does not connect.
+  std::weak_ptr<Core> weak = core_;
+  net::post(core_->ex, [weak] {
+    if (auto core = weak.lock(); core && !core->closed) core->start();
+  });
 }
 
 LdapUserSource::~LdapUserSource() {
-  core_->closed = true;
+  Core& c = *core_;
+  c.closed = true;
   {
-    std::lock_guard lk(core_->m);
-    core_->stop = true;
-    core_->lookups_queued.clear();
-    core_->bulk_queued.clear();
+    std::lock_guard lk(c.m);
+    c.stop = true;
+    c.lookups_queued.clear();
+    c.bulk_queued.clear();
   }
-  core_->cv.notify_all();
-  if (core_->worker.joinable()) core_->worker.join();
+  c.cv.notify_all();
+  // Callers still waiting get an error, posted: their callbacks may call into their owner,
+  // which may be what is destroying the source (a configuration reload).
+  if (!c.pending.empty() || !c.bulk_waiting.empty()) {
+    net::post(c.ex, [pending = std::move(c.pending), bulks = std::move(c.bulk_waiting)] {
+      const Error closed = ldap_error(
+          LdapErrc::unavailable, "the LDAP user source was closed (configuration reload or stop)");
+      for (const auto& [key, waiting] : pending)
+        for (const auto& d : waiting)
+          d(closed);
+      for (const auto& [id, d] : bulks)
+        if (d) d(closed);
+    });
+  }
+  c.work_guard.reset();
+  c.outstanding = 0;
+  // The worker is idle, usually, and ends at once. One in a search of a slow server ends when
+  // the search does; the event loop does not wait for that (it posts nothing more: `stop`).
+  bool exited = false;
+  {
+    std::unique_lock lk(c.m);
+    exited = c.exited_cv.wait_for(lk, std::chrono::milliseconds(200), [&] { return c.exited; });
+  }
+  if (exited)
+    c.worker.join();
+  else
+    c.worker.detach();
 }
 
 void LdapUserSource::by_id(std::string_view id, Done done) {

@@ -125,7 +125,15 @@ csta::GetCSTAFeaturesResponse features() {
 
 Gateway::Gateway(const directory::Directory& devices, directory::UserSource& users, CtiSide& cti,
                  Settings settings)
-    : devices_(devices), users_(users), cti_(cti), settings_(std::move(settings)) {}
+    : devices_(&devices), users_(&users), cti_(cti), settings_(std::move(settings)) {}
+
+void Gateway::reconfigure(const directory::Directory& devices, directory::UserSource& users,
+                          Settings settings) {
+  devices_ = &devices;
+  users_ = &users;
+  if (!settings.now) settings.now = settings_.now;
+  settings_ = std::move(settings);
+}
 
 Gateway::~Gateway() {
   *alive_ = false;
@@ -173,6 +181,7 @@ void Gateway::on_invite(const sip::Dialog& d, sip::TxnId txn, const sip::Message
 void Gateway::refuse_invite(sip::TxnId txn, Refusal why, const std::string& user,
                             const std::string& detail, const std::string& call_id) {
   ++counters_.refusals;
+  ++counters_.refusals_by_reason[why];
   sip::Answer a;
   a.status = sip_status(why);
   if (a.status == 503) a.headers.push_back({"Retry-After", retry_after()});
@@ -197,7 +206,7 @@ void Gateway::sign_in(const sip::Dialog& d, sip::TxnId txn, const sip::Message& 
     if (const auto* epid = sip::find_param(from->params, "epid")) p.endpoint = epid->value;
   if (p.endpoint.empty()) p.endpoint = d.remote_target;
   auto alive = alive_;
-  lookup_user(users_, p.from_uri, [this, alive, p](UserLookup found) {
+  lookup_user(*users_, p.from_uri, [this, alive, p](UserLookup found) {
     if (*alive) finish_sign_in(p, std::move(found));
   });
 }
@@ -240,7 +249,7 @@ void Gateway::finish_sign_in(const SignIn& p, UserLookup match) {
     return refuse_invite(
         txn, Refusal::line_mismatch, user.id,
         "line '" + line_text + "' is not the user's line URI '" + user.line_uri + "'", call_id);
-  const auto choice = select_device(devices_, user, *line, settings_.mode,
+  const auto choice = select_device(*devices_, user, *line, settings_.mode,
                                     [](const directory::Device& dev) { return dev.registered; });
   if (choice.refusal != Refusal::none)
     return refuse_invite(txn, choice.refusal, user.id, choice.reason, call_id);
@@ -278,9 +287,11 @@ void Gateway::finish_sign_in(const SignIn& p, UserLookup match) {
   std::string devices;
   for (const auto& dev : added.devices)
     devices += (devices.empty() ? "" : ",") + dev;
-  log()->info("signed in user={} matched-by=\"{}\" line={} device={} why=\"{}\" node={} call-id={}",
-              added.user, to_string(match.by), added.line_uri, devices, added.device_reason,
-              cti_.name(added.node), added.sip_call_id);
+  log()->info(
+      "signed in user={} matched-by=\"{}\" line={} device={} why=\"{}\" node={} call-id={} "
+      "session={}",
+      added.user, to_string(match.by), added.line_uri, devices, added.device_reason,
+      cti_.name(added.node), added.sip_call_id, added.id);
   sip::Answer a;
   a.body = xml(csta::answer(request, csta::RequestSystemStatusResponse{"normal"}));
   a.content_type = kCstaType;
@@ -359,6 +370,13 @@ void Gateway::on_info(const sip::Dialog& d, sip::TxnId txn, const sip::Message& 
 }
 
 void Gateway::answer_csta(sip::TxnId txn, const csta::Message& request, csta::Body body) {
+  if (auto it = started_.find(txn); it != started_.end()) {
+    const bool error = std::holds_alternative<csta::CSTAErrorCode>(body);
+    ++counters_.answers[{std::string(it->second.service), error ? "error" : "ok"}];
+    counters_.round_trip.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second.at).count());
+    started_.erase(it);
+  }
   sip::Answer a;
   a.body = xml(csta::answer(request, std::move(body)));
   a.content_type = kCstaType;
@@ -383,6 +401,7 @@ void Gateway::handle_request(SessionId id, sip::TxnId txn, csta::Message request
   ++counters_.requests;
   csta::Body& body = request.body;
   const ServiceRow* row = service(body);
+  started_[txn] = {std::chrono::steady_clock::now(), row ? row->element : "other"};
   if (!row) {
     ++counters_.privilege_refusals;
     log()->warn("user={} call-id={} refused {}: not a service clients may request", s.user,
@@ -431,7 +450,10 @@ void Gateway::forward(SessionId id, sip::TxnId txn, const csta::Message& request
       s.node, std::move(to_node), [this, alive, id, txn, request](Result<csta::Message> r) {
         if (!*alive) return;
         Session* live = sessions_.find(id);
-        if (!live) return;  // the dialog ended meanwhile; its transaction was answered 481
+        if (!live) {  // the dialog ended meanwhile; its transaction was answered 481
+          started_.erase(txn);
+          return;
+        }
         if (!r) {
           log()->warn("user={} call-id={} {} failed on node {}: {}", live->user, live->sip_call_id,
                       csta::element_name(request.body), cti_.name(live->node), r.error().message());
@@ -462,7 +484,10 @@ void Gateway::monitor_start(SessionId id, sip::TxnId txn, const csta::Message& r
       s.node, csta::MonitorStart{s.dn}, [this, alive, id, txn, request](Result<csta::Message> r) {
         if (!*alive) return;
         Session* live = sessions_.find(id);
-        if (!live) return;
+        if (!live) {
+          started_.erase(txn);
+          return;
+        }
         const auto* ok = r ? std::get_if<csta::MonitorStartResponse>(&r->body) : nullptr;
         if (!ok) {
           log()->warn("user={} call-id={} MonitorStart failed on node {}: {}", live->user,
@@ -709,8 +734,8 @@ bool Gateway::recover(SessionId id) {
 void Gateway::end_session(Session& s, const std::string& why) {
   s.state = SessionState::ending;
   release_monitor(s);
-  log()->info("session ended user={} line={} node={} call-id={} why=\"{}\"", s.user, s.line_uri,
-              cti_.name(s.node), s.sip_call_id, why);
+  log()->info("session ended user={} line={} node={} call-id={} why=\"{}\" session={}", s.user,
+              s.line_uri, cti_.name(s.node), s.sip_call_id, why, s.id);
   sessions_.erase(s.id);
 }
 

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,7 @@
 #include "rcc/session.h"
 #include "rcc/user_lookup.h"
 #include "sip/dialog.h"
+#include "util/histogram.h"
 
 namespace rcc::gateway {
 
@@ -64,10 +66,16 @@ struct Settings {
   std::function<std::int64_t()> now;
 };
 
-/// Counters for logs, the status page and the benchmarks.
+/// Counters for logs, /metrics and the benchmarks.
 struct Counters {
   std::uint64_t sign_ins = 0;
   std::uint64_t refusals = 0;
+  std::map<Refusal, std::uint64_t> refusals_by_reason;
+  /// Answered client requests by (service, result): result "ok", or "error" for a
+  /// CSTAErrorCode (the gateway's own refusals included).
+  std::map<std::pair<std::string, std::string>, std::uint64_t> answers;
+  /// From the INFO's arrival to its answer, seconds.
+  util::Histogram round_trip;
   std::uint64_t requests = 0;
   std::uint64_t request_errors = 0;
   std::uint64_t events = 0;
@@ -91,6 +99,12 @@ class Gateway : public sip::DialogHandler {
   /// From the CTI side.
   void on_event(std::size_t node, const csta::Message& event);
   void on_node_state(std::size_t node, bool up);
+
+  /// A reload: new devices, user source and settings (the clock stays). Signed-in sessions keep
+  /// their line and device; what they do next uses the new settings. Both references must
+  /// outlive the gateway or the next reconfigure.
+  void reconfigure(const directory::Directory& devices, directory::UserSource& users,
+                   Settings settings);
 
   /// Shutdown: MonitorStop on the CTI side and BYE for every session.
   void end_all();
@@ -146,8 +160,8 @@ class Gateway : public sip::DialogHandler {
   std::string retry_after();
   std::int64_t now() const;
 
-  const directory::Directory& devices_;
-  directory::UserSource& users_;
+  const directory::Directory* devices_;
+  directory::UserSource* users_;
   CtiSide& cti_;
   Settings settings_;
   sip::DialogLayer* dialogs_ = nullptr;
@@ -156,6 +170,13 @@ class Gateway : public sip::DialogHandler {
   std::uint64_t next_xref_ = 1;
   std::uint64_t next_call_ = 1;
   std::uint64_t retry_spread_ = 0;
+  /// Client requests waiting for their answer: when they arrived and the service, for
+  /// Counters::answers and round_trip.
+  struct Started {
+    std::chrono::steady_clock::time_point at;
+    std::string_view service;
+  };
+  std::map<sip::TxnId, Started> started_;
   /// Handlers check it before touching `this` (a CTI reply may come after the gateway is gone).
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

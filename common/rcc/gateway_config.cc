@@ -40,7 +40,10 @@ GatewayConfig load_gateway_config(const config::Document& doc) {
   if (auto v = s.integer("max-queued-events", 1, 100'000)) c.max_queued_events = std::size_t(*v);
   if (auto v = s.integer("message-timeout", 1, 300)) c.message_timeout = std::uint32_t(*v);
   if (auto v = s.integer("idle-timeout", 1, 86'400 + 120)) c.idle_timeout = std::uint32_t(*v);
-  if (auto v = s.string("metrics-listen")) c.metrics_listen = *v;
+  if (auto v = s.string("metrics-listen")) {
+    c.metrics_listen = *v;
+    c.metrics_listen_set = true;
+  }
   if (auto v = s.string("outbound-rules")) c.outbound_rules = relative_to(doc, *v);
   if (auto v = s.string("inbound-rules")) c.inbound_rules = relative_to(doc, *v);
   if (!c.listen_tls.empty() && (c.tls.cert_file.empty() || c.tls.key_file.empty()))

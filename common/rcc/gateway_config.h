@@ -32,8 +32,10 @@ struct GatewayConfig {
   std::size_t max_queued_events = 64;
   std::uint32_t message_timeout = 10;  ///< seconds for a begun SIP message to be complete
   std::uint32_t idle_timeout = 0;  ///< seconds a connection may be silent; 0: session-timer + 120
-  std::string metrics_listen = "127.0.0.1:9360";  ///< reserved for the HTTP endpoint
-  std::string outbound_rules;                     ///< normalization rules file; empty: off
+  /// The status endpoint (/metrics, /healthz, /sessions); empty: none.
+  std::string metrics_listen = "127.0.0.1:9360";
+  bool metrics_listen_set = false;  ///< given in the file (not the default)
+  std::string outbound_rules;       ///< normalization rules file; empty: off
   std::string inbound_rules;
   std::string directory_file;  ///< [directory] file; empty: the embedded default's
   directory::DirectoryConfig directory;  ///< all of [directory] (source, file, ldap)

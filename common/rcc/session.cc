@@ -47,6 +47,11 @@ Session* SessionTable::find(SessionId id) {
   return it == sessions_.end() ? nullptr : &it->second;
 }
 
+const Session* SessionTable::find(SessionId id) const {
+  const auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
 Session* SessionTable::by_dialog(sip::DialogKey key) {
   const auto it = by_dialog_.find(key);
   return it == by_dialog_.end() ? nullptr : find(it->second);

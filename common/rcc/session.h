@@ -59,6 +59,7 @@ class SessionTable {
   Session& add(Session s);
   void erase(SessionId id);
   Session* find(SessionId id);
+  const Session* find(SessionId id) const;
   Session* by_dialog(sip::DialogKey key);
   Session* by_client_key(const std::string& key);
   /// Sessions whose monitor on `node` has the node's crossRefID `xref`.

@@ -160,6 +160,20 @@ Result<void> Stack::set_client_tls(const TlsOptions& tls) {
   return {};
 }
 
+void Stack::replace_tls(std::shared_ptr<net::ssl::context> server,
+                        std::shared_ptr<net::ssl::context> client) {
+  for (auto& l : listeners_)
+    if (l->tls && server) l->tls = server;
+  if (client) client_tls_ = std::move(client);
+}
+
+std::size_t Stack::tls_connection_count() const {
+  std::size_t n = 0;
+  for (const auto& [flow, c] : connections_)
+    n += c->secure() ? 1 : 0;
+  return n;
+}
+
 std::string Stack::local_contact(Flow flow) {
   const auto it = connections_.find(flow);
   const bool secure = it != connections_.end() && it->second->secure();

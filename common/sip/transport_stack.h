@@ -66,6 +66,11 @@ class Stack : public TransactionSink, public ConnectionHandler {
   void set_identity(Identity identity) { identity_ = std::move(identity); }
   /// The client side of TLS connections we open (built once here, not per connection).
   Result<void> set_client_tls(const TlsOptions& tls);
+  /// A reload: contexts built beforehand (off the event loop, make_tls_context()). New TLS
+  /// handshakes on every TLS listener, and new outbound TLS connections, use them; open
+  /// connections keep theirs.
+  void replace_tls(std::shared_ptr<boost::asio::ssl::context> server,
+                   std::shared_ptr<boost::asio::ssl::context> client);
 
   /// Called with the peer's address (no port) before an inbound socket is read; false closes it.
   std::function<bool(const std::string& address)> accept_filter;
@@ -75,6 +80,8 @@ class Stack : public TransactionSink, public ConnectionHandler {
   static constexpr std::chrono::seconds kUnreachableHold{30};
 
   std::size_t connection_count() const { return connections_.size(); }
+  /// Open connections over TLS (the rest are plain TCP).
+  std::size_t tls_connection_count() const;
 
   DialogLayer& dialogs() { return dialogs_; }
   const Connection* connection(Flow flow) const;

@@ -8,12 +8,13 @@ trap 'rm -rf "$dest"' EXIT
 
 DESTDIR=$dest cmake --install "$build" --prefix /usr >/dev/null
 missing=0
-# A daemon's page is in section 8 (man/<tool>.8.scd), every other tool's in section 1.
+# A daemon's page is in section 8 (man/<tool>.8.scd) and it goes to sbin; every other tool's
+# page is in section 1 and it goes to bin.
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 for tool in "$@"; do
-  section=1
-  [ -f "$source_dir/man/$tool.8.scd" ] && section=8
-  for f in bin/$tool share/man/man$section/$tool.$section share/bash-completion/completions/$tool \
+  section=1 bindir=bin
+  [ -f "$source_dir/man/$tool.8.scd" ] && section=8 bindir=sbin
+  for f in $bindir/$tool share/man/man$section/$tool.$section share/bash-completion/completions/$tool \
            share/zsh/vendor-completions/_$tool share/fish/vendor_completions.d/$tool.fish; do
     [ -f "$dest/usr/$f" ] || { echo "missing: /usr/$f"; missing=$((missing + 1)); }
   done

@@ -12,9 +12,13 @@ struct Options {
   tool::CommonOptions common;
   bool check_config = false;
   std::string directory;  ///< --directory: overrides [directory] file
+  bool status = false;    ///< --status: ask the running daemon (its HTTP endpoint) and print
+  bool json = false;      ///< --json: --status as the endpoint's JSON
 };
 
 /// Runs the daemon until SIGTERM/SIGINT; returns the exit code.
 int run(const Options& options);
+/// --status: the running daemon's sessions and nodes (status.cc); returns the exit code.
+int print_status(const Options& options);
 
 }  // namespace rcc::gatewayd

@@ -14,5 +14,10 @@ int main(int argc, char** argv) {
   app.add_option("-d,--directory", o.directory,
                  "directory file (man 5 rcc-directory); overrides [directory] file")
       ->check(CLI::ExistingFile);
+  auto* status = app.add_flag(
+      "--status", o.status,
+      "print the running daemon's sessions and CTI nodes (from its status endpoint, [gateway] "
+      "metrics-listen) and exit: 0 serving, 1 not serving or not reachable");
+  app.add_flag("--json", o.json, "with --status: the endpoint's JSON as it is")->needs(status);
   return rcc::tool::run_main(app, argc, argv, [&] { return rcc::gatewayd::run(o); });
 }
