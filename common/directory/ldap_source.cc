@@ -612,7 +612,7 @@ struct LdapUserSource::Core : std::enable_shared_from_this<LdapUserSource::Core>
     const auto stale_by =
         std::chrono::duration_cast<std::chrono::seconds>(now - it->second.expires).count();
     log->warn(
-        "directory: serving cached user {} ({} s past its TTL): every LDAP server is down: {}",
+        "directory: serving cached user {} ({} s past its TTL): the directory cannot answer: {}",
         util::printable(it->second.user->id), stale_by, why.message());
     const User user = *it->second.user;
     n_stale += waiting.size();

@@ -7,6 +7,11 @@
 // answers come back at once; anything else goes to one worker thread that owns the LDAP
 // connection, and the answer is posted back to the executor given at construction. Every public
 // function must be called on that executor's thread, except stats(), which any thread may call.
+// While searches are outstanding the source holds outstanding work on the executor, so that
+// io_context::run() returns only after their answers (a tool can call all_users() and run()).
+//
+// Counters (stats(), LdapStats below): for /metrics, e.g. rcc_ldap_searches_total,
+// rcc_ldap_cache_hits_total, rcc_ldap_stale_served_total, rcc_ldap_servers{state="up"}.
 //
 // Lookups. A key (user ID, e-mail, sip: URI) is searched as (&FILTER(attribute=value)) with the
 // value escaped (RFC 4515); when nothing matches, (attribute=value) alone tells "no such user"
@@ -61,7 +66,7 @@ struct LdapStats {
   std::uint64_t searches = 0;      ///< LDAP search requests sent (lookups, checks, each page)
   std::uint64_t cache_hits = 0;    ///< lookups answered from a fresh cache entry
   std::uint64_t coalesced = 0;     ///< lookups that waited for a search of the same key
-  std::uint64_t stale_served = 0;  ///< cached users served past their TTL, every server down
+  std::uint64_t stale_served = 0;  ///< cached users served past their TTL: no server could answer
   std::uint64_t not_found = 0;     ///< lookups answered "no such user"
   std::uint64_t errors = 0;        ///< lookups and bulk reads answered with an error
   std::uint64_t bulk_reads = 0;    ///< completed all_users reads (warm-up included)
@@ -75,12 +80,15 @@ struct LdapStats {
 
 class LdapUserSource : public UserSource {
  public:
-  /// Starts the worker (which connects, and warms the cache when warm_cache is set). `devices`
-  /// (the directory file) gives each user's devices (ldap_entry.h, attach_devices); it must
-  /// outlive the source.
+  /// Starts the worker thread, which connects (and warms the cache when warm_cache is set) once
+  /// `ex`'s loop runs or the first lookup comes: --check-config, which never runs the loop, does
+  /// not connect. `devices` (the directory file) gives each user's devices (ldap_entry.h,
+  /// attach_devices). Both must outlive the source. May be constructed on any thread (a reload
+  /// loads off the loop); everything else runs on `ex`'s thread.
   LdapUserSource(LdapConfig config, const Directory& devices, boost::asio::any_io_executor ex);
-  /// Stops the worker; waits for an operation in progress (bounded by its timeout). Answers not
-  /// delivered yet are dropped.
+  /// Stops the worker without waiting for it more than 200 ms: a worker still in a search of a
+  /// hung server ends on its own when the search times out, and posts nothing more. Callers
+  /// still waiting get an error ("the LDAP user source was closed"), posted to `ex`.
   ~LdapUserSource() override;
   LdapUserSource(const LdapUserSource&) = delete;
   LdapUserSource& operator=(const LdapUserSource&) = delete;

@@ -12,6 +12,7 @@ sip_client.py (everything else).
 - slapd killed while the gateway serves: the signed-in session stays, a cached user signs in
   again (served past its TTL, logged), anybody else is refused at once with the reason; slapd
   back: served again;
+- a configuration reload (SIGHUP) replaces the source and sign-ins go on;
 - a wrong bind password: sign-ins refused (503) naming the bind.
 
     ldap_gateway_test.py <rcc-gatewayd> <tests dir>
@@ -284,6 +285,13 @@ try:
     check("slapd back: user00042 is found again (then refused for its device, not the directory)",
           st == 404 and "unknown-dn" in warning(m), "status %s %s" % (st, warning(m)))
     signs_in(gw, "slapd back: mjones signs in", "mary", LINE % 6002)
+
+    # --- SIGHUP: a new LDAP source replaces the old one, off the event loop ---
+    gw.p.send_signal(signal.SIGHUP)
+    check("SIGHUP: the reload is applied",
+          wait_for("the reload", lambda: "reload: applied" in gw.log(), 15))
+    signs_in(gw, "after the reload: jsmith signs in through the new source", "jsmith",
+             LINE % 6001)
     gw.stop()
 
     # --- a wrong bind password ---

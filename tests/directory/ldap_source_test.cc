@@ -515,3 +515,50 @@ TEST_CASE("slapd: a server offering TLS 1.1 only is refused", "[ldap][slapd][tls
   CHECK(a.error().message().find("no TLS version in common? (tls-min-version is 1.2)") !=
         std::string::npos);
 }
+
+TEST_CASE("closing the source neither waits for a hung server nor forgets a caller",
+          "[ldap][slapd]") {
+  // A server that accepts the connection and never answers: the worker hangs in its bind.
+  const int l = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(l, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(l, 8) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(l, reinterpret_cast<sockaddr*>(&addr), &len);
+  LdapConfig c = settings(shared_slapd());
+  c.servers = {"ldap://127.0.0.1:" + std::to_string(ntohs(addr.sin_port))};
+  c.search_timeout = std::chrono::milliseconds(3000);
+  boost::asio::io_context ioc;
+  auto src = std::make_unique<LdapUserSource>(c, devices(), ioc.get_executor());
+  std::optional<Answer> a;
+  src->by_id("jsmith", [&](Answer r) { a.emplace(std::move(r)); });
+  ioc.run_for(std::chrono::milliseconds(200));  // the worker is in its bind now
+  CHECK_FALSE(a);
+  const auto t0 = Clock::now();
+  src.reset();
+  CHECK(Clock::now() - t0 < std::chrono::milliseconds(1000));
+  ioc.restart();
+  ioc.run_for(std::chrono::milliseconds(200));
+  REQUIRE(a);
+  REQUIRE_FALSE(*a);
+  CHECK(a->error().message() == "the LDAP user source was closed (configuration reload or stop)");
+  ::close(l);
+}
+
+TEST_CASE("the source connects only once the loop runs", "[ldap][slapd]") {
+  boost::asio::io_context ioc;
+  LdapConfig c = settings(shared_slapd());
+  c.warm_cache = true;
+  LdapUserSource src(c, devices(), ioc.get_executor());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(src.stats().connects == 0);  // as with --check-config, which never runs the loop
+  const auto end = Clock::now() + std::chrono::seconds(20);
+  while (src.stats().bulk_reads == 0 && Clock::now() < end) {
+    ioc.restart();
+    ioc.run_for(std::chrono::milliseconds(10));
+  }
+  CHECK(src.stats().connects == 1);
+  CHECK(src.stats().bulk_reads == 1);
+}
