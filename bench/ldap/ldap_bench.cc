@@ -6,7 +6,7 @@
 //             search and the shared-line check), all queued at once; ldapsearch -f runs the same
 //             RCC search for the same N IDs over one connection.
 //   cached    the same N lookups again on a source whose cache holds them.
-//   bulk      every RCC user (5,007) read with paged results, page 500; ldapsearch -E pr=500 with
+//   bulk      every RCC user (5,009) read with paged results, page 500; ldapsearch -E pr=500 with
 //             the same filter and attributes.
 //
 // Prints lookups a second, milliseconds, and the ratios. Run on a quiet machine; compare ratios.

@@ -248,6 +248,8 @@ try:
             "global number with phone-context")
     refused(gw, "two users with one line: 403 bad-directory-entry", "sshared", LINE % 6008, 403,
             "bad-directory-entry", "is also the line of cn=Sue Shared")
+    refused(gw, "two users with one e-mail address: 403 bad-directory-entry", "p.dup", LINE % 6012,
+            403, "bad-directory-entry", "mail 'p.dup@example.com' is on 2 RCC users")
     refused(gw, "an unknown user: 403 unknown-user", "nobody", LINE % 6001, 403, "unknown-user",
             "no user with user ID 'nobody'")
     refused(gw, "a From URI with *)(uid=* finds nobody", "*)(uid=*", LINE % 6011, 403,

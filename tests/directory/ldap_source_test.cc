@@ -189,6 +189,15 @@ TEST_CASE("slapd: the records the gateway must refuse say why", "[ldap][slapd]")
   CHECK(u.problem_detail.find("cn=Sam Shared" + people +
                               "msRTCSIP-Line 'tel:6008;phone-context=dialstring' is also the "
                               "line of cn=Sue Shared,ou=people,dc=example,dc=com") == 0);
+  // Two entries for one key: the e-mail address of Pat and Pam Dup.
+  auto dup = s.by('e', "p.dup@example.com");
+  REQUIRE(dup);
+  REQUIRE(*dup);
+  CHECK((*dup)->problem == User::Problem::bad_entry);
+  CHECK((*dup)->problem_detail.find("mail 'p.dup@example.com' is on 2 RCC users: cn=Pa") == 0);
+  CHECK(found_id(s.id("pdup")) == "pdup");  // by user ID each is found alone
+  u = user("pdup");
+  CHECK(u.problem == User::Problem::none);
   u = user("sushared");
   CHECK(u.problem == User::Problem::bad_entry);
   CHECK(u.problem_detail.find("is also the line of cn=Sam Shared") != std::string::npos);
@@ -235,16 +244,16 @@ TEST_CASE("slapd: all 5,000 users read page by page past a size limit of 1,000",
     Source s(c);
     const auto all = s.all();
     REQUIRE(all);
-    CHECK(all->size() == 5007);  // 5,000 generated and 7 of users.ldif
+    CHECK(all->size() == 5009);  // 5,000 generated and 9 of users.ldif
     std::size_t generated = 0, shared = 0;
     for (const auto& u : *all) {
       if (u.id.rfind("user", 0) == 0) ++generated;
       if (u.problem == User::Problem::bad_entry) ++shared;
     }
     CHECK(generated == 5000);
-    CHECK(shared == 2);  // sshared and sushared
+    CHECK(shared == 2);  // sshared and sushared (a shared e-mail is a lookup problem only)
     const auto st = s.src->stats();
-    CHECK(st.searches == std::uint64_t(5007 / page + 1));
+    CHECK(st.searches == std::uint64_t(5009 / page + 1));
     CHECK(st.bulk_reads == 1);
     // The read filled the cache: lookups of those users cost no search.
     CHECK(found_id(s.id("user04321")) == "user04321");
@@ -476,7 +485,7 @@ TEST_CASE("slapd: the factory builds the source [directory] names", "[ldap][slap
     ioc.restart();
     ioc.run_for(std::chrono::milliseconds(10));
   }
-  CHECK(ldap_stats(*l)->cache_entries >= 5007);
+  CHECK(ldap_stats(*l)->cache_entries >= 5009);
   std::optional<Answer> a;
   l->by_id("user00001", [&](Answer r) { a.emplace(std::move(r)); });
   REQUIRE(a);  // answered at once, from the cache
