@@ -307,6 +307,10 @@ void World::handle(SessionId session, int invoke_id, const csta::Body& request,
 
 csta::Body World::snapshot(const csta::SnapshotDevice& r) const {
   if (!internal(r.snapshot_object)) return err("operation", "invalidDeviceID");
+  // As a call manager answers for a line whose devices are all unregistered (docs/protocol.md,
+  // "What the troubleshooter relies on"): the registration question asked over CTI.
+  if (!reachable(r.snapshot_object))
+    return err("systemResourceAvailability", "resourceOutOfService");
   csta::SnapshotDeviceResponse resp;
   for (const auto& [id, c] : calls_)
     for (const auto& p : c.parties)

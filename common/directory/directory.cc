@@ -128,6 +128,11 @@ void FileDirectory::add_user(User u) {
   users_.push_back(std::move(u));
 }
 
+bool FileDirectory::needs_connected_xfer_conf(std::string_view model) const {
+  return std::any_of(xfer_conf_models_.begin(), xfer_conf_models_.end(),
+                     [&](const std::string& m) { return iequals(m, model); });
+}
+
 const ApplicationUser* FileDirectory::application_user(std::string_view id) const {
   for (const auto& a : application_users_) {
     if (a.id == id) return &a;
@@ -140,8 +145,16 @@ Result<FileDirectory> parse_directory(std::string_view text, const std::string& 
   if (!doc) return doc.error();
   FileDirectory dir;
   try {
-    config::reject_unknown_sections(*doc, {"device", "user", "application-user"});
+    config::reject_unknown_sections(*doc, {"device", "user", "application-user", "model"});
     config::Section top(*doc, doc->table(), "directory");
+
+    const auto model_tables = top.tables("model");
+    for (std::size_t i = 0; i < model_tables.size(); ++i) {
+      std::string name;
+      config::Section s = element(*doc, *model_tables[i], "model", i, "name", name);
+      if (s.boolean("connected-xfer-conf").value_or(false)) dir.xfer_conf_models_.push_back(name);
+      s.reject_unknown_keys();
+    }
 
     std::map<std::string, std::size_t> device_index;
     const auto device_tables = top.tables("device");
@@ -195,6 +208,13 @@ Result<FileDirectory> parse_directory(std::string_view text, const std::string& 
       if (!u.extension_mobility.empty() && !dir.device(u.extension_mobility))
         s.fail_key("extension-mobility",
                    "no device named '" + u.extension_mobility + "' in the file");
+      u.telephone_number = s.string("telephone-number").value_or("");
+      if (auto groups = s.strings("groups")) {
+        for (const auto& g : *groups)
+          if (util::trim(g).empty()) s.fail_key("groups", "an empty group name");
+        u.groups = std::move(*groups);
+        u.groups_known = true;
+      }
       s.reject_unknown_keys();
       if (dir.user_by_id(u.id)) s.fail_key("id", "user '" + u.id + "' is defined twice");
       dir.add_user(std::move(u));

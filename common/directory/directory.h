@@ -44,10 +44,16 @@ struct User {
   /// The device the user is logged in to with Extension Mobility, if any: it counts as one of
   /// the user's devices (the reference deployment's LCS limit of two includes it).
   std::string extension_mobility;
+  /// The user's telephoneNumber as the address book holds it (before normalization); may be
+  /// empty. The client finds a caller's name by this number once it is normalized.
+  std::string telephone_number;
+  /// The call manager's access control groups of the end user, e.g. "Standard CCM End Users".
+  std::vector<std::string> groups;
+  /// False when the source does not say which groups the user is in (no `groups` key).
+  bool groups_known = false;
 
   // Filled by sources that read users from a directory server (LDAP / Active Directory).
-  std::string dn;            ///< the entry's distinguished name; empty for the directory file
-  std::string phone_number;  ///< telephoneNumber (the troubleshooter's caller-name check)
+  std::string dn;  ///< the entry's distinguished name; empty for the directory file
   std::string display_name;
   /// What is wrong with the record, as the source found it. The gateway refuses such a user:
   /// bad_line as bad-line-uri (400), bad_entry as bad-directory-entry (403). With rcc_enabled
@@ -72,6 +78,8 @@ constexpr const char* kCtiEnabled = "Standard CTI Enabled";
 constexpr const char* kCtiControlAllDevices = "Standard CTI Allow Control of All Devices";
 constexpr const char* kCtiConnectedXferConf =
     "Standard CTI Allow Control of Phones supporting Connected Xfer and conf";
+/// The end-user group an RCC user must be in.
+constexpr const char* kCcmEndUsers = "Standard CCM End Users";
 
 class Directory {
  public:
@@ -91,6 +99,12 @@ class Directory {
 
   virtual const std::vector<User>& users() const = 0;
   virtual const std::vector<Device>& devices() const = 0;
+  /// Whether controlling a device of `model` needs kCtiConnectedXferConf (the call manager's
+  /// newer phones do); a source that does not know says false.
+  virtual bool needs_connected_xfer_conf(std::string_view model) const {
+    (void)model;
+    return false;
+  }
 };
 
 /// The directory file's content, checked: unique names, devices that exist, valid numbers.
@@ -106,6 +120,7 @@ class FileDirectory : public Directory {
   const ApplicationUser* application_user(std::string_view id) const override;
   const std::vector<User>& users() const override { return users_; }
   const std::vector<Device>& devices() const override { return devices_; }
+  bool needs_connected_xfer_conf(std::string_view model) const override;
 
  private:
   friend Result<FileDirectory> parse_directory(std::string_view text, const std::string& path);
@@ -120,6 +135,7 @@ class FileDirectory : public Directory {
   Index users_by_id_, users_by_email_, users_by_ocs_, devices_by_name_;
   std::map<std::string, std::vector<std::size_t>> devices_by_dn_;
   std::vector<ApplicationUser> application_users_;
+  std::vector<std::string> xfer_conf_models_;  ///< [[model]] connected-xfer-conf = true
 };
 
 /// Parses directory-file text; the first problem is returned with file:line:column and the field.

@@ -105,7 +105,7 @@ LdapConfig load_ldap(const config::Document& doc, config::Section& s) {
   read_attribute(a, "user-enabled", m.user_enabled);
   read_attribute(a, "account-control", m.account_control);
   read_attribute(a, "member-of", m.member_of);
-  read_attribute(a, "phone-number", m.phone_number);
+  read_attribute(a, "telephone-number", m.telephone_number);
   read_attribute(a, "display-name", m.display_name);
   a.reject_unknown_keys();
   s.reject_unknown_keys();

@@ -38,7 +38,7 @@ struct LdapAttributes {
   std::string user_enabled = "msRTCSIP-UserEnabled";
   std::string account_control = "userAccountControl";  ///< bit 2: account disabled
   std::string member_of = "memberOf";                  ///< for rcc-group
-  std::string phone_number = "telephoneNumber";
+  std::string telephone_number = "telephoneNumber";
   std::string display_name = "displayName";
 };
 

@@ -38,9 +38,10 @@ const std::string* LdapEntry::first(std::string_view name) const {
 }
 
 std::vector<std::string> requested_attributes(const LdapAttributes& a) {
-  std::vector<std::string> out = {a.user_id,     a.email,        a.sip_address,  a.line,
-                                  a.line_server, a.option_flags, a.user_enabled, a.account_control,
-                                  a.member_of,   a.phone_number, a.display_name};
+  std::vector<std::string> out = {
+      a.user_id,      a.email,        a.sip_address,     a.line,      a.line_server,
+      a.option_flags, a.user_enabled, a.account_control, a.member_of, a.telephone_number,
+      a.display_name};
   // Two map entries may name one attribute: ask once.
   std::vector<std::string> unique;
   for (auto& n : out)
@@ -128,7 +129,7 @@ User user_from_entry(const LdapEntry& e, const LdapConfig& c, bool matched) {
     if (!util::istarts_with(*v, "sip:"))
       bad(User::Problem::bad_entry, a.sip_address + " " + quoted(*v) + " is not a sip: URI");
   }
-  if (const auto* v = e.first(a.phone_number)) u.phone_number = *v;
+  if (const auto* v = e.first(a.telephone_number)) u.telephone_number = *v;
   if (const auto* v = e.first(a.display_name)) u.display_name = *v;
   if (const auto* lines = e.values(a.line); lines && !lines->empty()) {
     u.line_uri = lines->front();
@@ -162,6 +163,8 @@ void attach_devices(User& u, const Directory& devices) {
   if (const User* known = devices.user_by_id(u.id)) {
     u.devices = known->devices;
     u.extension_mobility = known->extension_mobility;
+    u.groups = known->groups;  // the call manager's access control groups, too
+    u.groups_known = known->groups_known;
     return;
   }
   u.devices.clear();

@@ -44,8 +44,8 @@ struct NotRcc {
 NotRcc explain_not_rcc(const LdapEntry& e, const LdapConfig& c);
 
 /// The call manager's side of an LDAP user: the devices. A [[user]] of the directory file with
-/// the same user ID gives them (devices, extension-mobility); otherwise every device that carries
-/// the line's DN (in the line's partition= when given).
+/// the same user ID gives them (devices, extension-mobility, and its access control groups);
+/// otherwise every device that carries the line's DN (in the line's partition= when given).
 void attach_devices(User& u, const Directory& devices);
 
 }  // namespace rcc::directory

@@ -183,7 +183,7 @@ std::string render_sessions_json(const StatusSnapshot& s) {
                         {"user", x->user},
                         {"line", x->line_uri},
                         {"device", device},
-                        {"node", x->node},
+                        {"node", node},
                         {"state", std::string(to_string(x->state))},
                         {"monitoring", x->monitoring},
                         {"since", x->since},

@@ -323,7 +323,7 @@ Message DialogLayer::build_request(Dialog& d, std::string_view method) {
     m.add("Route", r);
   m.add("Max-Forwards", "70");
   m.add("From", d.local_uri + ";tag=" + d.local_tag);
-  m.add("To", d.remote_uri + ";tag=" + d.remote_tag);
+  m.add("To", d.remote_tag.empty() ? d.remote_uri : d.remote_uri + ";tag=" + d.remote_tag);
   m.add("Call-ID", d.call_id);
   m.add("CSeq", std::to_string(++d.local_cseq) + " " + m.method);
   return m;
@@ -338,9 +338,12 @@ Result<TxnId> DialogLayer::start_request(Dialog& d, Message request, std::uint64
   request.headers.insert(
       request.headers.begin(),
       Header{"Via", "SIP/2.0/" + transport + " " + sent_by + ";branch=z9hG4bK" + random_token(16)});
+  if (method == "INVITE" && !request.header("Contact"))
+    request.add("Contact", "<" + contact_for(route.flow) + ">");
   auto txn = txns_.request(route.flow, request);
   if (!txn) return txn.error();
-  outgoing_[*txn] = {d.key, id, method};
+  outgoing_[*txn] = {d.key, id, method, route.flow};
+  if (d.flow == 0) d.flow = route.flow;
   return *txn;
 }
 
@@ -388,24 +391,121 @@ Result<void> DialogLayer::send_bye(DialogKey key) {
   return {};
 }
 
+Result<DialogKey> DialogLayer::send_invite(const Invite& inv) {
+  auto from = parse_name_addr(inv.from);
+  auto to = parse_name_addr(inv.to);
+  if (!from) return from.error();
+  if (!to) return to.error();
+  Dialog d;
+  d.key = next_key_++;
+  d.uac = true;
+  d.call_id = random_token(20);
+  d.local_tag = random_token(12);
+  d.local_uri = "<" + from->uri + ">";
+  d.remote_uri = "<" + to->uri + ">";
+  d.remote_target = inv.request_uri;
+  const DialogKey key = d.key;
+  Dialog& placed = dialogs_.emplace(key, std::move(d)).first->second;
+  Message invite = build_request(placed, "INVITE");
+  for (const auto& h : inv.headers)
+    invite.headers.push_back(h);
+  if (inv.body.empty())
+    invite.add("Content-Length", "0");
+  else
+    invite.set_body(inv.body, inv.content_type);
+  auto txn = start_request(placed, std::move(invite), 0);
+  if (!txn) {
+    dialogs_.erase(key);
+    return txn.error();
+  }
+  return key;
+}
+
+Result<std::uint64_t> DialogLayer::send_request(Message request) {
+  const std::uint64_t id = next_request_++;
+  if (!request.header("From")) return Error(Errc::bad_header_value, "a request needs From");
+  if (!request.header("To")) return Error(Errc::bad_header_value, "a request needs To");
+  if (!request.header("Call-ID")) request.add("Call-ID", random_token(20));
+  if (!request.header("CSeq")) request.add("CSeq", "1 " + request.method);
+  if (!request.header("Max-Forwards")) request.add("Max-Forwards", "70");
+  if (!request.header("Content-Length") && request.body.empty()) request.add("Content-Length", "0");
+  const auto route = sink_.route(request, 0);
+  const std::string& transport =
+      route.via_transport.empty() ? config_.via_transport : route.via_transport;
+  const std::string& sent_by = route.via_sent_by.empty() ? config_.via_sent_by : route.via_sent_by;
+  request.headers.insert(
+      request.headers.begin(),
+      Header{"Via", "SIP/2.0/" + transport + " " + sent_by + ";branch=z9hG4bK" + random_token(16)});
+  auto txn = txns_.request(route.flow, request);
+  if (!txn) return txn.error();
+  outgoing_[*txn] = {0, id, request.method, route.flow};
+  return id;
+}
+
+void DialogLayer::invite_answered(Dialog& d, const Outgoing& out, const Message& response) {
+  if (response.status >= 300) {
+    const Dialog copy = d;  // the handler may end the dialog itself
+    handler_.on_invite_result(copy, &response, {});
+    end_dialog(copy.key, make_error_code(Errc::unknown_dialog));
+    return;
+  }
+  // §12.1.2: the remote tag, the target and the route set (Record-Route reversed) come from the
+  // 2xx; then the ACK, end to end, with the INVITE's CSeq number (§13.2.2.4).
+  const auto to = response.to();
+  const auto contacts = response.contacts();
+  d.remote_tag = to ? std::string(to->tag()) : std::string();
+  if (contacts && contacts->size() == 1) d.remote_target = contacts->front().uri;
+  d.route_set.clear();
+  if (auto rr = response.record_routes())
+    for (auto r = rr->rbegin(); r != rr->rend(); ++r)
+      d.route_set.push_back(r->to_string());
+  d.flow = out.flow;
+  d.confirmed = true;
+  index_[index_key(d.call_id, d.local_tag, d.remote_tag)] = d.key;
+  Message ack = build_request(d, "ACK");
+  --d.local_cseq;  // the ACK repeats the INVITE's number
+  ack.remove("CSeq");
+  ack.add("CSeq", std::to_string(d.local_cseq) + " ACK");
+  ack.add("Content-Length", "0");
+  const auto route = sink_.route(ack, d.flow);
+  const std::string& transport =
+      route.via_transport.empty() ? config_.via_transport : route.via_transport;
+  const std::string& sent_by = route.via_sent_by.empty() ? config_.via_sent_by : route.via_sent_by;
+  ack.headers.insert(ack.headers.begin(), Header{"Via", "SIP/2.0/" + transport + " " + sent_by +
+                                                            ";branch=z9hG4bK" + random_token(16)});
+  sink_.send(route.flow, ack);
+  handler_.on_invite_result(d, &response, {});
+}
+
 void DialogLayer::on_response(TxnId txn, const Message& response) {
   if (response.status < 200) return;
   const auto it = outgoing_.find(txn);
   if (it == outgoing_.end()) return;
   const Outgoing out = it->second;
   outgoing_.erase(it);
+  if (out.dialog == 0) {
+    handler_.on_request_result(out.id, &response, {});
+    return;
+  }
   const auto d = dialogs_.find(out.dialog);
   if (d == dialogs_.end()) return;
+  if (out.method == "INVITE" && d->second.uac && !d->second.confirmed) {
+    invite_answered(d->second, out, response);
+    return;
+  }
   if (out.method == "INFO") {
     info_busy_[out.dialog] = false;
     handler_.on_info_result(d->second, out.id, &response, {});
+    // The handler may have ended the dialog from its callback (a client signing out).
+    const auto still = dialogs_.find(out.dialog);
+    if (still == dialogs_.end()) return;
     // RFC 5057 §5.1: 481 and 408 to a request in a dialog end the dialog.
     if (response.status == 481 || response.status == 408) {
       end_dialog(out.dialog, make_error_code(response.status == 481 ? Errc::unknown_dialog
                                                                     : Errc::transaction_timeout));
       return;
     }
-    pump_info(d->second);
+    pump_info(still->second);
   } else if (out.method == "UPDATE" && (response.status == 481 || response.status == 408)) {
     end_dialog(out.dialog, make_error_code(Errc::unknown_dialog));
   }
@@ -417,8 +517,17 @@ void DialogLayer::on_failure(TxnId txn, std::error_code why) {
   if (it == outgoing_.end()) return;
   const Outgoing out = it->second;
   outgoing_.erase(it);
+  if (out.dialog == 0) {
+    handler_.on_request_result(out.id, nullptr, why);
+    return;
+  }
   const auto d = dialogs_.find(out.dialog);
   if (d == dialogs_.end()) return;
+  if (out.method == "INVITE" && d->second.uac && !d->second.confirmed) {
+    handler_.on_invite_result(d->second, nullptr, why);
+    end_dialog(out.dialog, why);
+    return;
+  }
   if (out.method == "INFO") {
     info_busy_[out.dialog] = false;
     handler_.on_info_result(d->second, out.id, nullptr, why);

@@ -22,6 +22,14 @@
 //  - when our INFO gets 481 or 408 or times out, or no refresh comes before the session
 //    expires (we then send BYE), the dialog ends and the handler hears why.
 //
+// The UAC side (the uaCSTA client: rcc-troubleshoot --live, a load client) opens dialogs with
+// send_invite(): the dialog exists from the INVITE on, is confirmed by a 2xx (remote tag, target
+// and the reversed Record-Route taken from it, the ACK sent here, §13.2.2.4, §12.1.2), and is
+// removed by a failure; the handler hears on_invite_result() either way. In such a dialog the
+// peer's INFOs reach on_info() as for a UAS dialog, and send_info()/send_bye() work the same.
+// Requests outside any dialog (OPTIONS) go with send_request(); on_request_result() answers.
+// The UAC side keeps no session timer of its own: a client that stays longer refreshes itself.
+//
 // Requests the handler is asked about are answered with answer(), now or later. All calls
 // happen on one strand; nothing here blocks or knows about sockets.
 
@@ -72,6 +80,7 @@ struct Dialog {
   std::uint32_t session_interval = 0;    ///< RFC 4028 interval in force; 0: no session timer
   bool we_refresh = false;               ///< refresher=uas: we send the refreshing UPDATE
   std::uint64_t session_generation = 0;  ///< bumps at each refresh, to spot stale timers
+  bool uac = false;                      ///< we sent the INVITE (send_invite)
 };
 
 /// What the application answers to INVITE (initial or re-INVITE) and INFO.
@@ -96,6 +105,26 @@ class DialogHandler {
   /// The dialog is gone: BYE from the peer (no error), session expired, 481/408 to our request,
   /// transport closed. The Dialog is erased after this returns.
   virtual void on_dialog_ended(const Dialog& d, std::error_code why) = 0;
+  /// UAC: the final response to send_invite()'s INVITE (or `response` null and `error` when
+  /// none came). A 2xx confirmed the dialog; anything else removed it (on_dialog_ended follows).
+  virtual void on_invite_result(const Dialog& d, const Message* response, std::error_code error) {
+    (void)d, (void)response, (void)error;
+  }
+  /// The final response (or failure) of a request sent with send_request().
+  virtual void on_request_result(std::uint64_t request, const Message* response,
+                                 std::error_code error) {
+    (void)request, (void)response, (void)error;
+  }
+};
+
+/// An INVITE the UAC side sends (send_invite()).
+struct Invite {
+  std::string request_uri;  ///< e.g. sip:rcc-gw@gw.example.com:5060;transport=tcp
+  std::string from;         ///< our address of record, a URI (the tag is added)
+  std::string to;           ///< the peer's, a URI
+  std::string body;
+  std::string content_type;
+  std::vector<Header> headers;  ///< extra (Supported, Session-Expires, Content-Disposition...)
 };
 
 class DialogLayer : public TransactionUser {
@@ -117,6 +146,11 @@ class DialogLayer : public TransactionUser {
   /// on_info_result() repeats; Errc::queue_full when max_queued_infos are already waiting.
   Result<std::uint64_t> send_info(DialogKey dialog, std::string body, std::string content_type,
                                   std::vector<Header> headers = {});
+  /// UAC: sends an INVITE that opens a dialog; its key at once, the answer in on_invite_result().
+  Result<DialogKey> send_invite(const Invite& invite);
+  /// Sends `request` outside any dialog (Via, From tag, Call-ID and CSeq are added when
+  /// missing); the answer comes to on_request_result() with the returned id.
+  Result<std::uint64_t> send_request(Message request);
   /// Sends BYE and ends the dialog at once (the BYE's answer does not matter to us).
   Result<void> send_bye(DialogKey dialog);
   /// Ends the dialog without a request (after we answered 481: the peer has ended it too).
@@ -137,11 +171,13 @@ class DialogLayer : public TransactionUser {
     DialogKey dialog = 0;
     Message request;
   };
-  struct Outgoing {  // a client transaction of ours
-    DialogKey dialog = 0;
+  struct Outgoing {        // a client transaction of ours
+    DialogKey dialog = 0;  ///< 0: outside any dialog (send_request)
     std::uint64_t id = 0;
     std::string method;
+    Flow flow = 0;
   };
+  void invite_answered(Dialog& d, const Outgoing& out, const Message& response);
   struct Queued {
     std::uint64_t id;
     std::string body;

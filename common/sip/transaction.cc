@@ -35,7 +35,8 @@ std::string server_key(const Message& request) {
 }
 
 struct TransactionLayer::Txn {
-  enum class Kind { server_invite, server_non_invite, client_non_invite } kind;
+  enum class Kind { server_invite, server_non_invite, client_non_invite, client_invite } kind;
+  bool client() const { return kind == Kind::client_non_invite || kind == Kind::client_invite; }
   enum class State { trying, proceeding, completed } state = State::trying;
   Flow flow = 0;
   std::string key;
@@ -50,7 +51,7 @@ TransactionLayer::~TransactionLayer() = default;
 
 TxnId TransactionLayer::add(std::unique_ptr<Txn> t) {
   const TxnId id = next_id_++;
-  if (t->kind == Txn::Kind::client_non_invite) {
+  if (t->client()) {
     client_keys_[t->key] = id;
   } else {
     server_keys_[t->key] = id;
@@ -62,7 +63,7 @@ TxnId TransactionLayer::add(std::unique_ptr<Txn> t) {
 void TransactionLayer::end(TxnId id) {
   const auto it = txns_.find(id);
   if (it == txns_.end()) return;
-  auto& keys = it->second->kind == Txn::Kind::client_non_invite ? client_keys_ : server_keys_;
+  auto& keys = it->second->client() ? client_keys_ : server_keys_;
   const auto k = keys.find(it->second->key);
   if (k != keys.end() && k->second == id) keys.erase(k);
   txns_.erase(it);
@@ -83,7 +84,23 @@ void TransactionLayer::receive(Flow flow, const Message& m) {
       user_.on_response(id, m);
       return;
     }
-    // Timer K is zero on a reliable transport: the transaction ends with its final response.
+    if (t.kind == Txn::Kind::client_invite && m.status >= 300) {
+      // §17.1.1.3: the ACK for a non-2xx goes in the transaction, with the INVITE's Via,
+      // Request-URI, From, Call-ID, CSeq number and Route, and the response's To (its tag).
+      Message ack;
+      ack.method = "ACK";
+      ack.request_uri = t.request.request_uri;
+      for (const auto& h : t.request.headers)
+        if (h.name == "Via" || h.name == "From" || h.name == "Call-ID" || h.name == "Route" ||
+            h.name == "Max-Forwards")
+          ack.headers.push_back(h);
+      if (const auto* to = m.header("To")) ack.add("To", *to);
+      ack.add("CSeq", std::to_string(cseq->number) + " ACK");
+      ack.add("Content-Length", "0");
+      sink_.send(t.flow, ack);
+    }
+    // Timers K and D are zero on a reliable transport: the transaction ends with its final
+    // response.
     end(id);
     user_.on_response(id, m);
     return;
@@ -132,8 +149,7 @@ void TransactionLayer::receive(Flow flow, const Message& m) {
 
 Result<void> TransactionLayer::respond(TxnId id, const Message& response) {
   const auto it = txns_.find(id);
-  if (it == txns_.end() || it->second->kind == Txn::Kind::client_non_invite ||
-      it->second->state == Txn::State::completed)
+  if (it == txns_.end() || it->second->client() || it->second->state == Txn::State::completed)
     return Error(Errc::unknown_transaction, "no server transaction " + std::to_string(id));
   Txn& t = *it->second;
   sink_.send(t.flow, response);
@@ -160,10 +176,11 @@ Result<TxnId> TransactionLayer::request(Flow flow, const Message& request) {
   const auto branch = vias->front().branch();
   if (branch.substr(0, kCookie.size()) != kCookie || branch.size() == kCookie.size())
     return Error(Errc::bad_header_value, "client request without an RFC 3261 branch");
-  if (request.method == "INVITE" || request.method == "ACK")
-    return Error(Errc::bad_start_line, "client INVITE transactions are not supported");
+  if (request.method == "ACK")
+    return Error(Errc::bad_start_line, "an ACK is not a transaction (§17.1.1.3, §13.2.2.4)");
+  const bool invite = request.method == "INVITE";
   auto t = std::make_unique<Txn>();
-  t->kind = Txn::Kind::client_non_invite;
+  t->kind = invite ? Txn::Kind::client_invite : Txn::Kind::client_non_invite;
   t->flow = flow;
   t->key = client_key(branch, request.method);
   if (client_keys_.count(t->key))
@@ -171,7 +188,10 @@ Result<TxnId> TransactionLayer::request(Flow flow, const Message& request) {
   t->request = request;
   const TxnId id = add(std::move(t));
   sink_.send(flow, request);
-  sink_.start_timer(id, Timer::F, timers_.timer_f());
+  if (invite)
+    sink_.start_timer(id, Timer::B, timers_.timer_f());  // Timer B = 64*T1 too (§17.1.1.2)
+  else
+    sink_.start_timer(id, Timer::F, timers_.timer_f());
   return id;
 }
 
@@ -179,7 +199,8 @@ void TransactionLayer::timer_fired(TimerOwner owner, Timer timer) {
   const auto it = txns_.find(owner);
   if (it == txns_.end()) return;  // the transaction ended before its timer
   const Txn& t = *it->second;
-  if (timer == Timer::F && t.kind == Txn::Kind::client_non_invite) {
+  if ((timer == Timer::F && t.kind == Txn::Kind::client_non_invite) ||
+      (timer == Timer::B && t.kind == Txn::Kind::client_invite)) {
     end(owner);
     user_.on_failure(owner, make_error_code(Errc::transaction_timeout));
   } else if (timer == Timer::H && t.kind == Txn::Kind::server_invite &&
@@ -192,7 +213,7 @@ void TransactionLayer::timer_fired(TimerOwner owner, Timer timer) {
 void TransactionLayer::flow_closed(Flow flow) {
   std::vector<std::pair<TxnId, bool>> gone;
   for (const auto& [id, t] : txns_)
-    if (t->flow == flow) gone.emplace_back(id, t->kind == Txn::Kind::client_non_invite);
+    if (t->flow == flow) gone.emplace_back(id, t->client());
   for (const auto& [id, client] : gone) {
     end(id);
     if (client) user_.on_failure(id, make_error_code(Errc::transport_closed));

@@ -9,7 +9,9 @@
 //   server INVITE:      Proceeding -> (2xx) Terminated | (300-699) Completed -H/ACK-> Terminated
 //   server non-INVITE:  Trying -> Proceeding -> (final) Terminated
 //   client non-INVITE:  Trying -> Proceeding -> (final) Terminated | -F-> timeout
-// Client INVITE transactions are not implemented: the gateway never sends INVITE.
+//   client INVITE:      Calling -> Proceeding -> (2xx) Terminated (the TU sends the ACK, §13.2.2.4)
+//                       | (300-699) ACK sent here, Terminated (Timer D is zero) | -B-> timeout
+// The gateway never sends INVITE; the uaCSTA client side (uacsta/client.h) does.
 
 #include <chrono>
 #include <cstdint>
@@ -34,6 +36,7 @@ using TxnId = std::uint64_t;
 
 enum class Timer {
   F,        ///< client non-INVITE: no final response in 64*T1 (§17.1.2.2)
+  B,        ///< client INVITE: no final response in 64*T1 (§17.1.1.2)
   H,        ///< server INVITE: no ACK for a non-2xx final response in 64*T1 (§17.2.1)
   session,  ///< dialog layer: RFC 4028 refresh or expiry (see dialog.h)
 };
@@ -99,8 +102,9 @@ class TransactionLayer {
   /// Sends a response for a server transaction. Fails with unknown_transaction when `txn` has
   /// ended (answered already, or its flow closed).
   Result<void> respond(TxnId txn, const Message& response);
-  /// Starts a client non-INVITE transaction: `request` must carry a top Via whose branch
-  /// starts with z9hG4bK (the key of §17.1.3).
+  /// Starts a client transaction (INVITE or non-INVITE; never ACK): `request` must carry a top
+  /// Via whose branch starts with z9hG4bK (the key of §17.1.3). For a non-2xx final answer to an
+  /// INVITE the ACK is sent here (§17.1.1.3); for a 2xx it is the TU's.
   Result<TxnId> request(Flow flow, const Message& request);
   void timer_fired(TimerOwner owner, Timer timer);
   /// The flow is gone: its client transactions fail with transport_closed, its server

@@ -35,13 +35,13 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     beast::tcp_stream stream;
     std::weak_ptr<State> state;
     beast::flat_buffer buffer;
-    std::unique_ptr<http::request_parser<http::empty_body>> parser;
+    std::unique_ptr<http::request_parser<http::string_body>> parser;
     http::response<http::string_body> response;
 
     void read() {
-      parser = std::make_unique<http::request_parser<http::empty_body>>();
+      parser = std::make_unique<http::request_parser<http::string_body>>();
       parser->header_limit(kHeaderLimit);
-      parser->body_limit(0);
+      parser->body_limit(4096);  // read (and ignored) so that a POST still gets its 405
       stream.expires_after(kRequestTimeout);
       http::async_read(stream, buffer, *parser,
                        [self = shared_from_this()](beast::error_code ec, std::size_t) {

@@ -6,9 +6,9 @@
 //   }); auto bound = http.listen("127.0.0.1", 9360);   // port 0 picks one
 //
 // Only GET and HEAD are served (anything else: 405): nothing on the endpoint changes state.
-// Requests are bounded (8 KiB of header, no body), each connection must send its request
-// within 10 s, and at most 64 connections are open at once (more are closed at accept).
-// Threading: the io_context's thread calls the handler.
+// Requests are bounded (8 KiB of header, 4 KiB of body, which is ignored), each connection must
+// send its request within 10 s, and at most 64 connections are open at once (more are closed at
+// accept). Threading: the io_context's thread calls the handler.
 
 #include <chrono>
 #include <cstdint>

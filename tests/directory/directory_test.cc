@@ -93,3 +93,28 @@ TEST_CASE("directory application user password can come from a file", "[director
   std::remove((dir + "/pass").c_str());
   std::remove(dir.c_str());
 }
+
+TEST_CASE("directory holds end-user groups, telephone numbers and models needing a group",
+          "[directory]") {
+  auto d = parse_directory(
+      "[[model]]\nname = \"Cisco 8845\"\nconnected-xfer-conf = true\n"
+      "[[user]]\nid = \"a\"\ntelephone-number = \"+1 (425) 555-0101\"\n"
+      "groups = [\"Standard CCM End Users\"]\n"
+      "[[user]]\nid = \"b\"\n",
+      "dir.toml");
+  REQUIRE(d);
+  const User* a = d->user_by_id("a");
+  REQUIRE(a != nullptr);
+  CHECK(a->telephone_number == "+1 (425) 555-0101");
+  CHECK(a->groups_known);
+  CHECK(a->groups == std::vector<std::string>{kCcmEndUsers});
+  const User* b = d->user_by_id("b");
+  REQUIRE(b != nullptr);
+  CHECK_FALSE(b->groups_known);
+  CHECK(d->needs_connected_xfer_conf("cisco 8845"));
+  CHECK_FALSE(d->needs_connected_xfer_conf("Cisco 7975"));
+  CHECK(error_of("[[user]]\nid = \"a\"\ngroups = [\" \"]\n") ==
+        "dir.toml:3:10: [[user]] #1 (a) groups: an empty group name");
+  CHECK(error_of("[[model]]\nname = \"X\"\ncolour = 1\n") ==
+        "dir.toml:3:1: [[model]] #1 (X) unknown key 'colour'");
+}

@@ -136,7 +136,7 @@ TEST_CASE("slapd: each lookup path", "[ldap][slapd]") {
   CHECK(u.email == "john.smith@example.com");
   CHECK(u.ocs_primary_address == "sip:john.smith@example.com");
   CHECK(u.line_uri == "tel:6001;phone-context=dialstring");
-  CHECK(u.phone_number == "+1 425 555 6001");
+  CHECK(u.telephone_number == "+1 425 555 6001");
   CHECK(u.display_name == "John Smith");
   CHECK(u.dn == "cn=John Smith,ou=people,dc=example,dc=com");
   CHECK(u.devices == std::vector<std::string>{"SEP000000006001"});

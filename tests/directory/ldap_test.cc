@@ -282,7 +282,7 @@ TEST_CASE("an RCC user's entry maps to a user", "[directory][ldap][mapping]") {
   CHECK(u.rcc_enabled);
   CHECK(u.problem == User::Problem::none);
   CHECK(u.dn == "CN=John Smith,OU=People,DC=example,DC=com");
-  CHECK(u.phone_number == "+1 425 555 4711");
+  CHECK(u.telephone_number == "+1 425 555 4711");
   CHECK(u.display_name == "John Smith");
 
   // Attribute names compare without regard to case (servers return them as their schema spells

@@ -367,3 +367,134 @@ TEST_CASE("dialog layer refuses a new INVITE past max_dialogs with 503 and Retry
   CHECK(*out.last().header("Retry-After") == "17");
   CHECK(layer.dialog_count() == 1);
 }
+
+namespace {
+
+struct Uac : sip::DialogHandler {
+  std::vector<int> invite_results;  // status, 0: failure
+  std::vector<sip::TxnId> infos;
+  std::vector<std::pair<std::uint64_t, int>> request_results;
+  sip::DialogLayer* layer = nullptr;
+  void on_invite(const sip::Dialog&, sip::TxnId, const sip::Message&) override {}
+  void on_info(const sip::Dialog&, sip::TxnId txn, const sip::Message&) override {
+    infos.push_back(txn);
+    REQUIRE(layer->answer(txn, {200, {}, {}, {}}));
+  }
+  bool bye_on_result = false;
+  void on_info_result(const sip::Dialog& d, std::uint64_t, const sip::Message*,
+                      std::error_code) override {
+    if (bye_on_result) REQUIRE(layer->send_bye(d.key));
+  }
+  void on_dialog_ended(const sip::Dialog&, std::error_code) override {}
+  void on_invite_result(const sip::Dialog&, const sip::Message* r, std::error_code) override {
+    invite_results.push_back(r ? r->status : 0);
+  }
+  void on_request_result(std::uint64_t id, const sip::Message* r, std::error_code) override {
+    request_results.emplace_back(id, r ? r->status : 0);
+  }
+};
+
+sip::Invite test_invite() {
+  sip::Invite inv;
+  inv.request_uri = "sip:rcc-gw@gw.example.com:5060;transport=tcp";
+  inv.from = "<sip:alice@example.com>";
+  inv.to = "<sip:rcc-gw@gw.example.com>";
+  inv.body = "<RequestSystemStatus/>";
+  inv.content_type = "application/csta+xml";
+  return inv;
+}
+
+}  // namespace
+
+TEST_CASE("UAC dialog: INVITE, 2xx, ACK with the route set reversed, then the peer's INFO",
+          "[sip][dialog][uac]") {
+  sip::test::Recorder out;
+  Uac app;
+  sip::DialogLayer layer(out, app);
+  app.layer = &layer;
+  auto key = layer.send_invite(test_invite());
+  REQUIRE(key);
+  REQUIRE(out.sent.size() == 1);
+  const sip::Message invite = out.last();
+  CHECK(invite.method == "INVITE");
+  CHECK(invite.header("Contact") != nullptr);
+  CHECK(invite.to()->tag().empty());
+  CHECK_FALSE(invite.from()->tag().empty());
+  auto ok = sip::make_response(invite, 200, "gw7");
+  ok.add("Contact", "<sip:rcc-gw@10.0.0.5:5060;transport=tcp>");
+  ok.add("Record-Route", "<sip:p1.example.com;lr>, <sip:p2.example.com;lr>");
+  layer.receive(1, ok);
+  REQUIRE(app.invite_results == std::vector<int>{200});
+  REQUIRE(out.sent.size() == 2);
+  const sip::Message& ack = out.last();
+  CHECK(ack.method == "ACK");
+  CHECK(ack.request_uri == "sip:rcc-gw@10.0.0.5:5060;transport=tcp");
+  CHECK(*ack.header("CSeq") == std::to_string(invite.cseq()->number) + " ACK");
+  CHECK(ack.to()->tag() == "gw7");
+  const auto routes = ack.values("Route");
+  REQUIRE(routes.size() == 2);
+  CHECK(routes[0].find("p2.example.com") != std::string::npos);
+  const sip::Dialog* d = layer.find(*key);
+  REQUIRE(d != nullptr);
+  CHECK(d->confirmed);
+  // The gateway's event INFO: From its tag, To ours.
+  sip::Message info;
+  info.method = "INFO";
+  info.request_uri = "sip:alice@127.0.0.1";
+  info.add("Via", "SIP/2.0/TCP 10.0.0.5:5060;branch=z9hG4bKev1");
+  info.add("From", "<sip:rcc-gw@gw.example.com>;tag=gw7");
+  info.add("To", "<sip:alice@example.com>;tag=" + std::string(invite.from()->tag()));
+  info.add("Call-ID", std::string(invite.call_id()));
+  info.add("CSeq", "1 INFO");
+  info.add("Content-Length", "0");
+  layer.receive(1, info);
+  REQUIRE(app.infos.size() == 1);
+  CHECK(out.last().status == 200);
+  // Our INFO in the dialog goes to the target with the next CSeq.
+  REQUIRE(layer.send_info(*key, "<GetCSTAFeatures/>", "application/csta+xml"));
+  CHECK(out.last().method == "INFO");
+  CHECK(out.last().cseq()->number == invite.cseq()->number + 1);
+}
+
+TEST_CASE("UAC dialog: a refused INVITE removes the dialog; OPTIONS outside any dialog",
+          "[sip][dialog][uac]") {
+  sip::test::Recorder out;
+  Uac app;
+  sip::DialogLayer layer(out, app);
+  app.layer = &layer;
+  auto key = layer.send_invite(test_invite());
+  REQUIRE(key);
+  layer.receive(1, sip::make_response(out.last(), 403, "gw8"));
+  CHECK(app.invite_results == std::vector<int>{403});
+  CHECK(layer.find(*key) == nullptr);
+  CHECK(layer.dialog_count() == 0);
+  sip::Message options;
+  options.method = "OPTIONS";
+  options.request_uri = "sip:rcc-gw@gw.example.com:5060;transport=tcp";
+  options.add("From", "<sip:probe@example.com>;tag=p1");
+  options.add("To", "<sip:rcc-gw@gw.example.com>");
+  auto id = layer.send_request(options);
+  REQUIRE(id);
+  layer.receive(1, sip::make_response(out.last(), 200));
+  REQUIRE(app.request_results.size() == 1);
+  CHECK(app.request_results[0] == std::make_pair(*id, 200));
+}
+
+TEST_CASE("UAC dialog: the handler may end the dialog from an INFO result", "[sip][dialog][uac]") {
+  sip::test::Recorder out;
+  Uac app;
+  sip::DialogLayer layer(out, app);
+  app.layer = &layer;
+  auto key = layer.send_invite(test_invite());
+  REQUIRE(key);
+  auto ok = sip::make_response(out.last(), 200, "gw9");
+  ok.add("Contact", "<sip:rcc-gw@10.0.0.5:5060;transport=tcp>");
+  layer.receive(1, ok);
+  REQUIRE(layer.send_info(*key, "<MonitorStop/>", "application/csta+xml"));
+  REQUIRE(layer.send_info(*key, "<SnapshotDevice/>", "application/csta+xml"));
+  app.bye_on_result = true;
+  const sip::Message info = out.last();
+  layer.receive(1, sip::make_response(info, 200));
+  CHECK(out.last().method == "BYE");
+  CHECK(layer.find(*key) == nullptr);
+}

@@ -192,3 +192,58 @@ TEST_CASE("a client request needs an RFC 3261 branch", "[sip][txn]") {
   CHECK(r.error().code() == Errc::bad_header_value);
   CHECK(out.sent.empty());
 }
+
+TEST_CASE("client INVITE transaction leaves the ACK of a 2xx to the dialog layer", "[sip][txn]") {
+  sip::test::Recorder out;
+  User user;
+  sip::TransactionLayer layer(out, user);
+  const auto invite = load("invite_request_system_status");
+  auto txn = layer.request(3, invite);
+  REQUIRE(txn);
+  REQUIRE(out.sent.size() == 1);
+  REQUIRE(out.timers.size() == 1);
+  CHECK(out.timers[0].timer == Timer::B);
+  layer.receive(3, sip::make_response(invite, 100));
+  layer.receive(3, sip::make_response(invite, 200, "gw1"));
+  REQUIRE(user.responses.size() == 2);
+  CHECK(user.responses[1].second.status == 200);
+  CHECK(out.sent.size() == 1);  // no ACK from the transaction (§13.2.2.4)
+  CHECK(layer.size() == 0);
+  layer.timer_fired(*txn, Timer::B);  // stale
+  CHECK(user.failures.empty());
+}
+
+TEST_CASE("client INVITE transaction ACKs a failure itself, with the response's To tag",
+          "[sip][txn]") {
+  sip::test::Recorder out;
+  User user;
+  sip::TransactionLayer layer(out, user);
+  const auto invite = load("invite_request_system_status");
+  REQUIRE(layer.request(3, invite));
+  const auto refused = sip::make_response(invite, 403, "gw2");
+  layer.receive(3, refused);
+  REQUIRE(user.responses.size() == 1);
+  CHECK(user.responses[0].second.status == 403);
+  REQUIRE(out.sent.size() == 2);
+  const auto& ack = out.sent[1].message;
+  CHECK(ack.method == "ACK");
+  CHECK(ack.request_uri == invite.request_uri);
+  CHECK(*ack.header("Via") == *invite.header("Via"));
+  CHECK(*ack.header("To") == *refused.header("To"));
+  CHECK(*ack.header("CSeq") == std::to_string(invite.cseq()->number) + " ACK");
+  CHECK(layer.size() == 0);
+}
+
+TEST_CASE("client INVITE transaction times out with Timer B; ACK is never a transaction",
+          "[sip][txn]") {
+  sip::test::Recorder out;
+  User user;
+  sip::TransactionLayer layer(out, user);
+  const auto invite = load("invite_request_system_status");
+  auto txn = layer.request(3, invite);
+  REQUIRE(txn);
+  layer.timer_fired(*txn, Timer::B);
+  REQUIRE(user.failures.size() == 1);
+  CHECK(user.failures[0].second == Errc::transaction_timeout);
+  CHECK_FALSE(layer.request(3, load("ack")));
+}

@@ -4,9 +4,9 @@
 
 #include <iostream>
 
-#include "check.h"
 #include "config/config.h"
 #include "cti/cti_config.h"
+#include "cti/probe.h"
 #include "output.h"
 #include "tool_cli.h"
 #include "util/file.h"
@@ -71,7 +71,7 @@ int run(const Options& o) {
   base.connect_timeout = std::chrono::seconds(o.timeout);
   base.request_timeout = std::chrono::seconds(o.timeout);
   base.frame_timeout = std::chrono::seconds(o.timeout);
-  auto results = rcc::ctiprobe::probe_all(nodes, base);
+  auto results = rcc::cti::probe_all(nodes, base);
   auto verdict = rcc::ctiprobe::judge(results, t);
   if (!o.prometheus.empty()) {
     if (auto w = rcc::ctiprobe::write_prometheus(o.prometheus, results, verdict); !w)

@@ -6,10 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "check.h"
+#include "cti/probe.h"
 #include "rules/range.h"
 
 namespace rcc::ctiprobe {
+
+using cti::NodeResult;
 
 /// monitoring-plugins states; the exit code is the state.
 enum class State { ok = 0, warning = 1, critical = 2, unknown = 3 };

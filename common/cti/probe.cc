@@ -1,8 +1,10 @@
-#include "check.h"
+#include "cti/probe.h"
 
 #include <boost/asio/io_context.hpp>
 
-namespace rcc::ctiprobe {
+#include "csta/services.h"
+
+namespace rcc::cti {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -14,7 +16,6 @@ double ms(std::chrono::nanoseconds d) {
 }  // namespace
 
 std::string describe(const Error& e) {
-  using cti::Errc;
   const auto& c = e.code();
   if (c == Errc::connect_failed) return "connection refused (" + e.detail() + ")";
   if (c == Errc::connect_timeout) return "timed out connecting";
@@ -31,18 +32,17 @@ std::string describe(const Error& e) {
   return e.message();
 }
 
-std::vector<NodeResult> probe_all(const std::vector<cti::NodeAddress>& nodes,
-                                  const cti::LinkOptions& base) {
+std::vector<NodeResult> probe_all(const std::vector<NodeAddress>& nodes, const LinkOptions& base) {
   boost::asio::io_context ioc;
   std::vector<NodeResult> results(nodes.size());
-  std::vector<std::shared_ptr<cti::Link>> links;
+  std::vector<std::shared_ptr<Link>> links;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     NodeResult& r = results[i];
     r.node = nodes[i];
-    cti::LinkOptions o = base;
+    LinkOptions o = base;
     o.node = nodes[i];
-    o.heartbeat_interval = cti::Millis(0);  // the probe sends its one heartbeat itself
-    auto link = cti::Link::create(ioc, std::move(o));
+    o.heartbeat_interval = Millis(0);  // the probe sends its one heartbeat itself
+    auto link = Link::create(ioc, std::move(o));
     links.push_back(link);
     const auto t0 = Clock::now();
     auto fail = [&r, t0](const Error& e) {
@@ -79,4 +79,40 @@ std::vector<NodeResult> probe_all(const std::vector<cti::NodeAddress>& nodes,
   return results;
 }
 
-}  // namespace rcc::ctiprobe
+RegistrationAnswers ask_registered(const LinkOptions& node, const std::vector<std::string>& dns) {
+  boost::asio::io_context ioc;
+  RegistrationAnswers out;
+  out.registered.resize(dns.size());
+  LinkOptions o = node;
+  o.heartbeat_interval = Millis(0);
+  auto link = Link::create(ioc, std::move(o));
+  // One request at a time: the answers stay in order and a paced node is not flooded.
+  std::function<void(std::size_t)> next = [&](std::size_t i) {
+    if (i == dns.size()) {
+      link->stop([](Result<void>) {});
+      return;
+    }
+    link->request(csta::SnapshotDevice{dns[i]}, [&, i](Result<csta::Message> r) {
+      if (r) {
+        if (const auto* e = std::get_if<csta::CSTAErrorCode>(&r->body)) {
+          if (e->value == "resourceOutOfService" || e->value == "deviceOutOfService")
+            out.registered[i] = false;
+        } else if (std::holds_alternative<csta::SnapshotDeviceResponse>(r->body)) {
+          out.registered[i] = true;
+        }
+      }
+      next(i + 1);
+    });
+  };
+  link->start([&](Result<void> started) {
+    if (!started) {
+      out.problem = describe(started.error());
+      return;
+    }
+    next(0);
+  });
+  ioc.run();
+  return out;
+}
+
+}  // namespace rcc::cti
