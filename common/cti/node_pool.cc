@@ -56,16 +56,16 @@ Result<std::size_t> NodePool::place() {
                "none of the " + std::to_string(state_.configured_count()) + " CTI nodes is up");
 }
 
-void NodePool::request(std::size_t node, csta::Body body, Link::Reply reply) {
+void NodePool::request(std::size_t node, csta::Body body, Link::Reply reply, Lane lane) {
   if (node >= nodes_.size() || state_.state(node) != NodeState::up || !links_[node])
     return reply(Error(
         Errc::no_node_up,
         "node " + (node < nodes_.size() ? nodes_[node].name() : std::string("?")) + " is down"));
   Queue& q = queues_[node];
-  if (q.waiting.size() >= pacing_.max_queued)
-    return reply(Error(Errc::overloaded, std::to_string(q.waiting.size()) +
+  if (queued(node) >= pacing_.max_queued)
+    return reply(Error(Errc::overloaded, std::to_string(queued(node)) +
                                              " requests queued for node " + nodes_[node].name()));
-  q.waiting.emplace_back(std::move(body), std::move(reply));
+  (lane == Lane::now ? q.waiting : q.later).emplace_back(std::move(body), std::move(reply));
   pump(node);
 }
 
@@ -109,7 +109,7 @@ std::optional<std::chrono::microseconds> NodePool::round_trip(std::size_t node) 
 void NodePool::pump(std::size_t node) {
   Queue& q = queues_[node];
   auto alive = alive_;
-  while (!q.waiting.empty() && q.in_flight < pacing_.max_in_flight) {
+  while ((!q.waiting.empty() || !q.later.empty()) && q.in_flight < pacing_.max_in_flight) {
     auto link = links_[node];
     if (!link || state_.state(node) != NodeState::up) {
       fail_queue(node, Error(Errc::no_node_up, "node " + nodes_[node].name() + " is down"));
@@ -132,8 +132,9 @@ void NodePool::pump(std::size_t node) {
       q.next_send = std::max(q.next_send, now) +
                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                         std::chrono::duration<double>(1.0 / pacing_.per_second));
-    auto [body, reply] = std::move(q.waiting.front());
-    q.waiting.pop_front();
+    auto& from = q.waiting.empty() ? q.later : q.waiting;
+    auto [body, reply] = std::move(from.front());
+    from.pop_front();
     ++q.in_flight;
     link->request(std::move(body),
                   [this, alive, node, reply = std::move(reply)](Result<csta::Message> r) {
@@ -145,10 +146,12 @@ void NodePool::pump(std::size_t node) {
 }
 
 void NodePool::fail_queue(std::size_t node, const Error& why) {
-  auto waiting = std::move(queues_[node].waiting);
-  queues_[node].waiting.clear();
-  for (auto& [body, reply] : waiting)
-    reply(why);
+  for (auto* lane : {&queues_[node].waiting, &queues_[node].later}) {
+    auto waiting = std::move(*lane);
+    lane->clear();
+    for (auto& [body, reply] : waiting)
+      reply(why);
+  }
 }
 
 void NodePool::notify(std::size_t node) {

@@ -46,8 +46,12 @@ class NodePool {
   /// The node for a new session (round robin over the nodes up), or Errc::no_node_up. The index
   /// is the node's place in the configured list: it stays valid across reconnects.
   Result<std::size_t> place();
+  /// Which queue a request waits in: `later` ones (a new sign-in's first MonitorStart) are sent
+  /// only when no `now` request (signed-in users' call control) waits, so a sign-in storm does
+  /// not delay the users already in.
+  enum class Lane { now, later };
   /// Sends `body` to `node` through its queue; `reply` is called exactly once.
-  void request(std::size_t node, csta::Body body, Link::Reply reply);
+  void request(std::size_t node, csta::Body body, Link::Reply reply, Lane lane = Lane::now);
 
   struct Pacing {
     std::size_t max_in_flight = 32;   ///< requests outstanding on one link
@@ -64,7 +68,9 @@ class NodePool {
   /// The last heartbeat round trip of the node's link (the session start's before the first
   /// heartbeat); nullopt while it is not up.
   std::optional<std::chrono::microseconds> round_trip(std::size_t node) const;
-  std::size_t queued(std::size_t node) const { return queues_[node].waiting.size(); }
+  std::size_t queued(std::size_t node) const {
+    return queues_[node].waiting.size() + queues_[node].later.size();
+  }
 
   std::size_t size() const { return nodes_.size(); }
   NodeState state(std::size_t node) const { return state_.state(node); }
@@ -86,6 +92,7 @@ class NodePool {
 
   struct Queue {
     std::deque<std::pair<csta::Body, Link::Reply>> waiting;
+    std::deque<std::pair<csta::Body, Link::Reply>> later;  ///< Lane::later, behind `waiting`
     std::size_t in_flight = 0;
     std::chrono::steady_clock::time_point next_send{};
     std::unique_ptr<net::steady_timer> timer;

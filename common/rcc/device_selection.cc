@@ -30,6 +30,8 @@ std::string_view to_string(Refusal r) {
       return "line-mismatch";
     case Refusal::directory_unavailable:
       return "directory-unavailable";
+    case Refusal::overloaded:
+      return "overloaded";
     case Refusal::bad_directory_entry:
       return "bad-directory-entry";
   }
@@ -45,6 +47,7 @@ int sip_status(Refusal r) {
       return 404;
     case Refusal::no_node_up:
     case Refusal::directory_unavailable:
+    case Refusal::overloaded:
       return 503;
     case Refusal::bad_line_uri:
       return 400;

@@ -256,6 +256,11 @@ void Gateway::finish_sign_in(const SignIn& p, UserLookup match) {
   auto node = cti_.place();
   if (!node)
     return refuse_invite(txn, Refusal::no_node_up, user.id, node.error().message(), call_id);
+  if (settings_.max_cti_backlog && cti_.backlog(*node) >= settings_.max_cti_backlog)
+    return refuse_invite(
+        txn, Refusal::overloaded, user.id,
+        std::to_string(cti_.backlog(*node)) + " requests wait on node " + cti_.name(*node),
+        call_id);
 
   // A new INVITE from the same endpoint for the same line replaces the old dialog (the client
   // rebuilt it after OCS lost the route). Another endpoint of the same user keeps its own.
@@ -480,29 +485,34 @@ void Gateway::monitor_start(SessionId id, sip::TxnId txn, const csta::Message& r
   if (!cti_.up(s.node))
     return answer_error(txn, request, "systemResourceAvailability", "resourceOutOfService");
   auto alive = alive_;
-  cti_.request(
-      s.node, csta::MonitorStart{s.dn}, [this, alive, id, txn, request](Result<csta::Message> r) {
-        if (!*alive) return;
-        Session* live = sessions_.find(id);
-        if (!live) {
-          started_.erase(txn);
-          return;
-        }
-        const auto* ok = r ? std::get_if<csta::MonitorStartResponse>(&r->body) : nullptr;
-        if (!ok) {
-          log()->warn("user={} call-id={} MonitorStart failed on node {}: {}", live->user,
-                      live->sip_call_id, cti_.name(live->node),
-                      r ? std::string(csta::element_name(r->body)) : r.error().message());
-          if (r && std::holds_alternative<csta::CSTAErrorCode>(r->body)) {
-            ++counters_.request_errors;
-            return answer_csta(txn, request, r->body);
-          }
-          return answer_error(txn, request, "systemResourceAvailability", "resourceOutOfService");
-        }
-        if (live->client_xref.empty()) live->client_xref = "x" + std::to_string(next_xref_++);
-        sessions_.set_monitor(*live, live->node, ok->monitor_cross_ref_id);
-        answer_csta(txn, request, csta::MonitorStartResponse{live->client_xref, std::nullopt});
-      });
+  auto reply = [this, alive, id, txn, request](Result<csta::Message> r) {
+    if (!*alive) return;
+    Session* live = sessions_.find(id);
+    if (!live) {
+      started_.erase(txn);
+      return;
+    }
+    const auto* ok = r ? std::get_if<csta::MonitorStartResponse>(&r->body) : nullptr;
+    if (!ok) {
+      log()->warn("user={} call-id={} MonitorStart failed on node {}: {}", live->user,
+                  live->sip_call_id, cti_.name(live->node),
+                  r ? std::string(csta::element_name(r->body)) : r.error().message());
+      if (r && std::holds_alternative<csta::CSTAErrorCode>(r->body)) {
+        ++counters_.request_errors;
+        return answer_csta(txn, request, r->body);
+      }
+      return answer_error(txn, request, "systemResourceAvailability", "resourceOutOfService");
+    }
+    if (live->client_xref.empty()) live->client_xref = "x" + std::to_string(next_xref_++);
+    sessions_.set_monitor(*live, live->node, ok->monitor_cross_ref_id);
+    answer_csta(txn, request, csta::MonitorStartResponse{live->client_xref, std::nullopt});
+  };
+  // A new sign-in's first monitor waits behind the signed-in users' requests (a storm must not
+  // delay them); a client that restarts its monitor is a signed-in user.
+  if (s.client_xref.empty())
+    cti_.request_for_sign_in(s.node, csta::MonitorStart{s.dn}, std::move(reply));
+  else
+    cti_.request(s.node, csta::MonitorStart{s.dn}, std::move(reply));
 }
 
 void Gateway::release_monitor(Session& s) {

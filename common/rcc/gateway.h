@@ -47,6 +47,13 @@ class CtiSide {
   virtual bool up(std::size_t node) const = 0;
   /// `reply` exactly once: the response (a CSTAErrorCode is a response), or an error.
   virtual void request(std::size_t node, csta::Body body, Reply reply) = 0;
+  /// A new sign-in's first MonitorStart: sent after the signed-in users' requests waiting on the
+  /// node (NodePool's later lane). By default the same as request().
+  virtual void request_for_sign_in(std::size_t node, csta::Body body, Reply reply) {
+    request(node, std::move(body), std::move(reply));
+  }
+  /// Requests waiting on the node, for the sign-in admission (Settings::max_cti_backlog).
+  virtual std::size_t backlog(std::size_t) const { return 0; }
   /// "host:port" of a node, for log lines.
   virtual std::string name(std::size_t node) const = 0;
 };
@@ -57,6 +64,9 @@ struct Settings {
   ServerMode mode = ServerMode::ocs;
   Failover failover = Failover::transparent;
   std::uint32_t retry_after = 30;  ///< seconds, on 503 (spread by up to a third)
+  /// A new sign-in is refused (503 + Retry-After, reason overloaded) while this many requests
+  /// wait on its node: a storm waits at the clients, not in the gateway's memory. 0: no limit.
+  std::size_t max_cti_backlog = 0;
   /// Optional number rules (rules/rule_set.h, wired by the daemon): a called number from the
   /// client to the dial string the call manager expects (outbound), a calling number in an event
   /// to the form the client matches against contacts (inbound). nullopt: leave it as it is.

@@ -38,6 +38,7 @@ GatewayConfig load_gateway_config(const config::Document& doc) {
   if (auto v = s.integer("max-connections", 1, 1'000'000)) c.max_connections = std::size_t(*v);
   if (auto v = s.integer("max-sessions", 1, 10'000'000)) c.max_sessions = std::size_t(*v);
   if (auto v = s.integer("max-queued-events", 1, 100'000)) c.max_queued_events = std::size_t(*v);
+  if (auto v = s.integer("max-cti-backlog", 0, 1'000'000)) c.max_cti_backlog = std::size_t(*v);
   if (auto v = s.integer("message-timeout", 1, 300)) c.message_timeout = std::uint32_t(*v);
   if (auto v = s.integer("idle-timeout", 1, 86'400 + 120)) c.idle_timeout = std::uint32_t(*v);
   if (auto v = s.string("metrics-listen")) {

@@ -30,6 +30,7 @@ struct GatewayConfig {
   std::size_t max_connections = 10'000;
   std::size_t max_sessions = 200'000;
   std::size_t max_queued_events = 64;
+  std::size_t max_cti_backlog = 5'000;  ///< new sign-ins 503 while this many requests wait
   std::uint32_t message_timeout = 10;  ///< seconds for a begun SIP message to be complete
   std::uint32_t idle_timeout = 0;  ///< seconds a connection may be silent; 0: session-timer + 120
   /// The status endpoint (/metrics, /healthz, /sessions); empty: none.

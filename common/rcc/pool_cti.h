@@ -15,6 +15,10 @@ class PoolCti : public CtiSide {
   void request(std::size_t node, csta::Body body, Reply reply) override {
     pool_.request(node, std::move(body), std::move(reply));
   }
+  void request_for_sign_in(std::size_t node, csta::Body body, Reply reply) override {
+    pool_.request(node, std::move(body), std::move(reply), cti::NodePool::Lane::later);
+  }
+  std::size_t backlog(std::size_t node) const override { return pool_.queued(node); }
   std::string name(std::size_t node) const override { return pool_.address(node).name(); }
 
  private:

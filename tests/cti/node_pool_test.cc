@@ -154,3 +154,59 @@ TEST_CASE("pool with every node down refuses a new session at once", "[cti][pool
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == cti::Errc::no_node_up);
 }
+
+TEST_CASE("pool sends waiting signed-in requests before later-lane sign-ins", "[cti][pool][sim]") {
+  SimProcess a;
+  net::io_context ioc;
+  cti::NodePool pool(ioc, addresses({&a}), credentials(), fast());
+  cti::NodePool::Pacing pacing;
+  pacing.max_in_flight = 1;  // one at a time: the order they leave is the order they wait
+  pool.set_pacing(pacing);
+  pool.start();
+  REQUIRE(run_until(ioc, [&] { return pool.up_count() == 1; }));
+  std::vector<std::string> order;
+  auto record = [&](std::string name) {
+    return [&order, name](Result<csta::Message> r) {
+      if (r) order.push_back(name);
+    };
+  };
+  csta::RequestSystemStatus rss;
+  pool.request(0, rss, record("first"));  // in flight at once
+  pool.request(0, rss, record("sign-in 1"), cti::NodePool::Lane::later);
+  pool.request(0, rss, record("sign-in 2"), cti::NodePool::Lane::later);
+  pool.request(0, rss, record("call control"));
+  CHECK(pool.queued(0) == 3);
+  REQUIRE(run_until(ioc, [&] { return order.size() == 4; }));
+  CHECK(order == std::vector<std::string>{"first", "call control", "sign-in 1", "sign-in 2"});
+  pool.stop();
+}
+
+TEST_CASE("pool reconfigure removes and adds nodes, keeping the others' indices",
+          "[cti][pool][sim]") {
+  SimProcess a, b, c;
+  net::io_context ioc;
+  cti::NodePool pool(ioc, addresses({&a, &b}), credentials(), fast());
+  std::vector<std::pair<std::size_t, cti::NodeState>> changes;
+  pool.on_change = [&](std::size_t node, cti::NodeState s) { changes.emplace_back(node, s); };
+  pool.start();
+  REQUIRE(run_until(ioc, [&] { return pool.up_count() == 2; }));
+  changes.clear();
+  pool.reconfigure(addresses({&b, &c}), credentials());
+  CHECK(pool.size() == 3);
+  CHECK(pool.state(0) == cti::NodeState::removed);
+  CHECK(pool.state(1) == cti::NodeState::up);  // b kept its index and its link
+  REQUIRE(!changes.empty());
+  CHECK(changes.front() == std::make_pair(std::size_t(0), cti::NodeState::removed));
+  REQUIRE(run_until(ioc, [&] { return pool.state(2) == cti::NodeState::up; }));
+  CHECK(pool.address(2).port == std::to_string(c.port()));
+  CHECK(pool.round_trip(2).has_value());
+  CHECK_FALSE(pool.round_trip(0).has_value());
+  for (int i = 0; i < 4; ++i) {  // sessions go to b and c only
+    auto node = pool.place();
+    REQUIRE(node);
+    CHECK(*node != 0);
+  }
+  // a's application session was stopped.
+  REQUIRE(run_until(ioc, [&] { return a.control("status").rfind("ok sessions=0", 0) == 0; }));
+  pool.stop();
+}

@@ -44,6 +44,8 @@ class WorldCti : public CtiSide {
   }
   bool up(std::size_t node) const override { return node < up_.size() && up_[node]; }
   std::string name(std::size_t node) const override { return "node" + std::to_string(node); }
+  std::size_t backlog(std::size_t) const override { return waiting; }
+  std::size_t waiting = 0;  ///< what backlog() reports: requests "waiting" on every node
   void request(std::size_t node, csta::Body body, Reply reply) override {
     if (!up(node)) {
       pending_.push_back([reply] { reply(Error(rcc::Errc::invalid_argument, "node down")); });

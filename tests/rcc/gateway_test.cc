@@ -213,6 +213,27 @@ TEST_CASE("gateway answers at once while no node is up and recovers when one ret
   CHECK(std::holds_alternative<csta::MakeCallResponse>(made.body));
 }
 
+TEST_CASE("gateway refuses new sign-ins with 503 while the node's backlog is full",
+          "[gateway][overload]") {
+  gateway::Settings settings;
+  settings.max_cti_backlog = 100;
+  Harness h(dir(), 1, settings);
+  Client alice = client("alice", "a1");
+  REQUIRE(h.sign_in(alice, kAlice) == 200);
+  (void)xref_of(h.info(alice, monitor_start(kAlice)));
+  h.cti.waiting = 100;
+  Client bob = client("bob", "b1");
+  CHECK(h.sign_in(bob, kBob) == 503);
+  REQUIRE(h.last_response().header("Retry-After") != nullptr);
+  CHECK(h.gateway.counters().refusals_by_reason.at(gateway::Refusal::overloaded) == 1);
+  // The signed-in user is served meanwhile.
+  auto made = h.info(alice, make_call(kAlice, "tel:0612345;phone-context=dialstring"));
+  CHECK(std::holds_alternative<csta::MakeCallResponse>(made.body));
+  h.cti.waiting = 99;
+  Client bob2 = client("bob", "b2");
+  CHECK(h.sign_in(bob2, kBob) == 200);
+}
+
 TEST_CASE("gateway replaces the dialog of an endpoint that signs in again for the same line",
           "[gateway]") {
   Harness h(dir(), 1);

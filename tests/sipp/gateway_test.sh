@@ -30,7 +30,7 @@ sipp_run() {  # log-name scenario port keys...: SIPp on a free local port (tests
   if ! timeout 150 sipp -sf "$scenario" -t t1 -m 1 -nostdin -timeout 20s -recv_timeout 5000 \
       -p "$local_port" -key contact "sip:ocs@127.0.0.1:$local_port;transport=tcp" \
       -trace_err -error_file "sipp_$name.err" "$@" "127.0.0.1:$port" > "sipp_$name.out" 2>&1; then
-    tail -30 "sipp_$name.out" "sipp_$name.err" 2>/dev/null >&2
+    tail -30 "sipp_$name.out" "sipp_$name.err" >&2 2>/dev/null
     return 1
   fi
 }

@@ -187,6 +187,7 @@ gateway::Settings settings_of(const Loaded& l) {
   s.mode = l.gc.mode;
   s.failover = l.gc.failover;
   s.retry_after = l.gc.retry_after;
+  s.max_cti_backlog = l.gc.max_cti_backlog;
   s.outbound_number = translator(l.outbound);
   s.inbound_number = translator(l.inbound);
   return s;
