@@ -114,6 +114,22 @@ std::vector<const toml::table*> Section::tables(std::string_view key) {
   return out;
 }
 
+Section Section::table(std::string_view key) {
+  static const toml::table empty;
+  std::string label = label_;
+  if (!label.empty() && label.back() == ']') label.pop_back();
+  label += "." + std::string(key) + "]";
+  const auto* node = find(key);
+  if (!node) {
+    Section s(doc_, empty, label);
+    s.table_ = nullptr;
+    return s;
+  }
+  const auto* t = node->as_table();
+  if (!t) fail(*node, key, std::string("expected a table, got ") + type_name(node->type()));
+  return Section(doc_, *t, label);
+}
+
 SourceLocation Section::location() const {
   if (!table_) return SourceLocation{doc_.path(), 0, 0, {}};
   const auto& begin = table_->source().begin;

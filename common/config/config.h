@@ -69,6 +69,9 @@ class Section {
 
   /// The tables of an array of tables (`[[key]]` or `key = [{...}, {...}]`); empty when absent.
   std::vector<const toml::table*> tables(std::string_view key);
+  /// The table under `key` (`[name.key]`, or an inline table) as a Section labelled
+  /// "[name.key]"; a missing key reads as an empty section.
+  Section table(std::string_view key);
   /// Where the table starts, for errors about the whole table.
   SourceLocation location() const;
   const std::string& label() const { return label_; }

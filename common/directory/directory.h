@@ -2,9 +2,9 @@
 // Users, devices and lines: what the call manager knows, as the gateway and the simulator need it.
 //
 // The reference deployment reads these from the call manager's database. Here the source is a
-// TOML directory file (load_directory_file(); format in man/rcc-directory.5), behind the
-// Directory interface so that an LDAP / Active Directory source can be added later without
-// touching the code that looks things up.
+// TOML directory file (load_directory_file(); format in man/rcc-directory.5). The gateway looks
+// users up through a UserSource (user_source.h): the file's users, or Active Directory over LDAP
+// (ldap_source.h), whose users still take their devices from this file.
 
 #include <map>
 #include <memory>
@@ -51,6 +51,17 @@ struct User {
   std::vector<std::string> groups;
   /// False when the source does not say which groups the user is in (no `groups` key).
   bool groups_known = false;
+
+  // Filled by sources that read users from a directory server (LDAP / Active Directory).
+  std::string dn;  ///< the entry's distinguished name; empty for the directory file
+  std::string display_name;
+  /// What is wrong with the record, as the source found it. The gateway refuses such a user:
+  /// bad_line as bad-line-uri (400), bad_entry as bad-directory-entry (403). With rcc_enabled
+  /// false, `problem_detail` says why RCC is off (option flags, account disabled, another
+  /// gateway's line server).
+  enum class Problem { none, bad_line, bad_entry };
+  Problem problem = Problem::none;
+  std::string problem_detail;  ///< names the entry's DN and the attribute
 };
 
 /// The CTI application user the gateway signs in with.

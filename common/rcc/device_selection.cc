@@ -32,6 +32,8 @@ std::string_view to_string(Refusal r) {
       return "directory-unavailable";
     case Refusal::overloaded:
       return "overloaded";
+    case Refusal::bad_directory_entry:
+      return "bad-directory-entry";
   }
   return "?";
 }

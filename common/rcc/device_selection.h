@@ -38,6 +38,7 @@ enum class Refusal {
   line_mismatch,          ///< the body's line is not the user's line URI (403)
   directory_unavailable,  ///< the user source could not answer (503 + Retry-After)
   overloaded,             ///< too many requests wait on the CTI node (503 + Retry-After)
+  bad_directory_entry,    ///< the user's directory entry is unusable (two for one key, ...) (403)
 };
 std::string_view to_string(Refusal r);
 /// The SIP status of a refused INVITE.

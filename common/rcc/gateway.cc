@@ -227,8 +227,15 @@ void Gateway::finish_sign_in(const SignIn& p, UserLookup match) {
     return refuse_invite(txn, Refusal::unknown_user, p.from_uri, "no user with " + tried, call_id);
   }
   const directory::User& user = *match.user;
+  using Problem = directory::User::Problem;
+  if (user.problem == Problem::bad_entry)
+    return refuse_invite(txn, Refusal::bad_directory_entry, user.id, user.problem_detail, call_id);
+  if (user.problem == Problem::bad_line)
+    return refuse_invite(txn, Refusal::bad_line_uri, user.id, user.problem_detail, call_id);
   if (!user.rcc_enabled)
-    return refuse_invite(txn, Refusal::rcc_disabled, user.id, "RCC is not enabled", call_id);
+    return refuse_invite(txn, Refusal::rcc_disabled, user.id,
+                         user.problem_detail.empty() ? "RCC is not enabled" : user.problem_detail,
+                         call_id);
   // The line comes from the body's lcs:line, never from the Request-URI (whose user part may be
   // a phone number). A client that sends none gets the directory's line URI.
   const auto& rss = std::get<csta::RequestSystemStatus>(request.body);

@@ -57,9 +57,8 @@ GatewayConfig load_gateway_config(const config::Document& doc) {
     s.fail_key("listen-tcp", "no listener: give listen-tcp, listen-tls or both");
   s.reject_unknown_keys();
 
-  config::Section d(doc, "directory");
-  if (auto v = d.string("file")) c.directory_file = relative_to(doc, *v);
-  d.reject_unknown_keys();
+  c.directory = directory::load_directory_config(doc);
+  c.directory_file = c.directory.file;
   return c;
 }
 

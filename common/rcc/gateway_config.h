@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "directory/directory_config.h"
 #include "rcc/gateway.h"
 #include "sip/transport_tls.h"
 
@@ -38,6 +39,7 @@ struct GatewayConfig {
   std::string outbound_rules;       ///< normalization rules file; empty: off
   std::string inbound_rules;
   std::string directory_file;  ///< [directory] file; empty: the embedded default's
+  directory::DirectoryConfig directory;  ///< all of [directory] (source, file, ldap)
   std::string source;          ///< the config file, for messages; empty: none
 };
 

@@ -23,6 +23,7 @@
 #include "ctisim/server.h"
 #include "diag/exit_code.h"
 #include "directory/directory.h"
+#include "directory/source_factory.h"
 #include "directory/user_source.h"
 #include "rcc/acl.h"
 #include "rcc/gateway.h"
@@ -120,7 +121,7 @@ struct Loaded {
   bool embedded = false;
   std::string dir_path;
   std::unique_ptr<directory::FileDirectory> dir;
-  std::unique_ptr<directory::DirectoryUsers> users;
+  std::unique_ptr<directory::UserSource> users;
   std::unique_ptr<gateway::Acl> acl;
   std::shared_ptr<NumberRules> outbound, inbound;
   std::shared_ptr<net::ssl::context> tls_server, tls_client;  ///< with listen-tls only
@@ -130,7 +131,7 @@ struct Loaded {
 };
 
 /// Loads and checks everything; throws Exception (exit 2) naming the file:line:column or key.
-std::unique_ptr<Loaded> load(const Options& o) {
+std::unique_ptr<Loaded> load(const Options& o, net::any_io_executor ex) {
   auto l = std::make_unique<Loaded>();
   if (auto path = config::locate(o.common.config_path)) {
     auto loaded = config::load_file(*path);
@@ -146,7 +147,7 @@ std::unique_ptr<Loaded> load(const Options& o) {
   auto dir = directory::load_directory_file(l->dir_path);
   if (!dir) throw Exception(dir.error());
   l->dir = std::make_unique<directory::FileDirectory>(std::move(*dir));
-  l->users = std::make_unique<directory::DirectoryUsers>(*l->dir);
+  l->users = directory::make_user_source(l->gc.directory, *l->dir, ex);
   // Parsing a large directory leaves much freed memory behind (100,000 users: ~300 MB); give
   // it back before the daemon settles (glibc keeps it otherwise).
   ::malloc_trim(0);
@@ -236,7 +237,8 @@ int run(const Options& o) {
   auto log = util::logger("gateway");
 
   // --- configuration: everything is checked before anything listens ---
-  std::unique_ptr<Loaded> current = load(o);
+  net::io_context ioc;  // before the loads: an LDAP user source posts to it
+  std::unique_ptr<Loaded> current = load(o, ioc.get_executor());
   if (o.check_config) {
     std::printf("%s: valid\n", current->config_name().c_str());
     return exit_code::kOk;
@@ -250,7 +252,6 @@ int run(const Options& o) {
   const auto& gc = start_gc;
 
   // --- the CTI side ---
-  net::io_context ioc;
   // Signals are caught from here on (handled once the loop runs): a SIGTERM during start-up
   // still stops cleanly.
   net::signal_set stop_signals(ioc, SIGINT, SIGTERM);
@@ -477,7 +478,10 @@ int run(const Options& o) {
     }
     gw.reconfigure(*next->dir, *next->users, settings_of(*next));
     // The ACL and peer subjects are read through `current` by the stack's hooks.
-    if (current.get() == first) kept.push_back(std::move(current));  // the simulator's directory
+    if (current.get() == first) {
+      kept.push_back(std::move(current));  // the simulator's directory
+      kept.back()->users.reset();          // not its users (an LDAP source holds a link)
+    }
     current = std::move(next);
     ++reloads;
     log->info(
@@ -513,7 +517,7 @@ int run(const Options& o) {
       std::unique_ptr<Loaded> next;
       std::string error;
       try {
-        next = load(o);
+        next = load(o, ioc.get_executor());
         if (next->embedded != embedded) {
           error = embedded
                       ? "[cti] nodes were added: leaving the embedded simulator needs a restart"
