@@ -292,7 +292,7 @@ void Stack::outbound_failed(Flow flow, const std::string& why) {
     }
   }
   if (delivered)
-    util::logger("sip")->info("{}; {} request(s) sent on their peers' connections instead", why,
+    util::logger("sip")->info("{}; using the peer's connection instead ({} request(s))", why,
                               delivered);
   if (lost || !delivered) {
     util::logger("sip")->warn("{}; {} request(s) for it fail", why, lost);
