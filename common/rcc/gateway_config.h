@@ -31,16 +31,16 @@ struct GatewayConfig {
   std::size_t max_sessions = 200'000;
   std::size_t max_queued_events = 64;
   std::size_t max_cti_backlog = 5'000;  ///< new sign-ins 503 while this many requests wait
-  std::uint32_t message_timeout = 10;  ///< seconds for a begun SIP message to be complete
+  std::uint32_t message_timeout = 10;   ///< seconds for a begun SIP message to be complete
   std::uint32_t idle_timeout = 0;  ///< seconds a connection may be silent; 0: session-timer + 120
   /// The status endpoint (/metrics, /healthz, /sessions); empty: none.
   std::string metrics_listen = "127.0.0.1:9360";
   bool metrics_listen_set = false;  ///< given in the file (not the default)
   std::string outbound_rules;       ///< normalization rules file; empty: off
   std::string inbound_rules;
-  std::string directory_file;  ///< [directory] file; empty: the embedded default's
+  std::string directory_file;            ///< [directory] file; empty: the embedded default's
   directory::DirectoryConfig directory;  ///< all of [directory] (source, file, ldap)
-  std::string source;          ///< the config file, for messages; empty: none
+  std::string source;                    ///< the config file, for messages; empty: none
 };
 
 /// Reads [gateway] and [directory] of `doc` (paths relative to the file's directory).

@@ -13,8 +13,7 @@ constexpr Refusal kRefusals[] = {
     Refusal::device_not_on_line, Refusal::ambiguous_device,
     Refusal::too_many_devices,   Refusal::no_node_up,
     Refusal::line_mismatch,      Refusal::directory_unavailable,
-    Refusal::overloaded,
-    Refusal::bad_directory_entry,
+    Refusal::overloaded,         Refusal::bad_directory_entry,
 };
 constexpr SessionState kStates[] = {SessionState::active, SessionState::failing_over,
                                     SessionState::needs_reinvite, SessionState::ending};
