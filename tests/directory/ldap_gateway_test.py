@@ -13,10 +13,13 @@ sip_client.py (everything else).
   again (served past its TTL, logged), anybody else is refused at once with the reason; slapd
   back: served again;
 - a configuration reload (SIGHUP) replaces the source and sign-ins go on;
-- a wrong bind password: sign-ins refused (503) naming the bind.
+- a wrong bind password: sign-ins refused (503) naming the bind;
+- `rcc-troubleshoot --all` over the same LDAP configuration reads every user (5,000 and more,
+  paged) and reports the broken ones.
 
-    ldap_gateway_test.py <rcc-gatewayd> <tests dir>
+    ldap_gateway_test.py <rcc-gatewayd> <tests dir> <rcc-troubleshoot>
 """
+import json
 import os
 import re
 import shutil
@@ -27,7 +30,7 @@ import sys
 import tempfile
 import time
 
-GATEWAYD, TESTS = (os.path.abspath(a) for a in sys.argv[1:3])
+GATEWAYD, TESTS, TROUBLESHOOT = (os.path.abspath(a) for a in sys.argv[1:4])
 sys.path.insert(0, os.path.join(TESTS, "sipp"))
 from sip_client import Conn, monitor_start, request, response, rss, status, to_tag  # noqa: E402
 
@@ -132,7 +135,7 @@ class Gateway:
         pw = os.path.join(work, name + ".pw")
         with open(pw, "w") as f:
             f.write(password + "\n")
-        config = os.path.join(work, name + ".toml")
+        config = self.config = os.path.join(work, name + ".toml")
         with open(config, "w") as f:
             f.write('[gateway]\nlisten-tcp = "127.0.0.1:0"\nacl = ["127.0.0.1"]\n'
                     'retry-after = 5\n'
@@ -295,6 +298,24 @@ try:
     signs_in(gw, "after the reload: jsmith signs in through the new source", "jsmith",
              LINE % 6001)
     gw.stop()
+
+    # --- the troubleshooter's --all, over the same LDAP configuration ---
+    started = time.time()
+    r = subprocess.run([TROUBLESHOOT, "--config", gw.config, "--all", "--json"], cwd=work,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    took = time.time() - started
+    try:
+        report = json.loads(r.stdout)
+    except ValueError:
+        report = {}
+    users = {u.get("user"): u for u in report.get("users", [])}
+    check("rcc-troubleshoot --all reads every LDAP user (%s checked in %.2f s)"
+          % (report.get("users_checked"), took),
+          report.get("users_checked", 0) >= 5000, r.stderr[-1000:])
+    check("--all finds jsmith's set-up working and reports the users without a device (exit 1)",
+          r.returncode == 1 and users.get("jsmith", {}).get("result") in ("PASS", "WARN")
+          and users.get("user00042", {}).get("result") == "FAIL",
+          "exit %d, jsmith %s" % (r.returncode, users.get("jsmith", {}).get("result")))
 
     # --- a wrong bind password ---
     bad = Gateway("badpw", slapd.port, password="wrong")
