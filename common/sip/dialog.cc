@@ -380,6 +380,19 @@ void DialogLayer::pump_info(Dialog& d) {
   info_busy_[d.key] = true;
 }
 
+Result<std::uint64_t> DialogLayer::send_update(DialogKey key, std::uint32_t interval) {
+  const auto it = dialogs_.find(key);
+  if (it == dialogs_.end()) return Error(Errc::unknown_dialog, "no dialog " + std::to_string(key));
+  Message update = build_request(it->second, "UPDATE");
+  update.add("Session-Expires", std::to_string(interval) + ";refresher=uac");
+  update.add("Supported", config_.supported);
+  update.add("Content-Length", "0");
+  const std::uint64_t id = next_request_++;
+  auto txn = start_request(it->second, std::move(update), id);
+  if (!txn) return txn.error();
+  return id;
+}
+
 Result<void> DialogLayer::send_bye(DialogKey key) {
   const auto it = dialogs_.find(key);
   if (it == dialogs_.end()) return Error(Errc::unknown_dialog, "no dialog " + std::to_string(key));
@@ -506,8 +519,10 @@ void DialogLayer::on_response(TxnId txn, const Message& response) {
       return;
     }
     pump_info(still->second);
-  } else if (out.method == "UPDATE" && (response.status == 481 || response.status == 408)) {
-    end_dialog(out.dialog, make_error_code(Errc::unknown_dialog));
+  } else if (out.method == "UPDATE") {
+    if (out.id != 0) handler_.on_request_result(out.id, &response, {});
+    if ((response.status == 481 || response.status == 408) && dialogs_.count(out.dialog))
+      end_dialog(out.dialog, make_error_code(Errc::unknown_dialog));
   }
 }
 
@@ -531,8 +546,11 @@ void DialogLayer::on_failure(TxnId txn, std::error_code why) {
   if (out.method == "INFO") {
     info_busy_[out.dialog] = false;
     handler_.on_info_result(d->second, out.id, nullptr, why);
+  } else if (out.method == "UPDATE" && out.id != 0) {
+    handler_.on_request_result(out.id, nullptr, why);
   }
-  if (out.method == "INFO" || out.method == "UPDATE") end_dialog(out.dialog, why);
+  if ((out.method == "INFO" || out.method == "UPDATE") && dialogs_.count(out.dialog))
+    end_dialog(out.dialog, why);
 }
 
 void DialogLayer::flow_closed(Flow flow) {

@@ -28,7 +28,8 @@
 // removed by a failure; the handler hears on_invite_result() either way. In such a dialog the
 // peer's INFOs reach on_info() as for a UAS dialog, and send_info()/send_bye() work the same.
 // Requests outside any dialog (OPTIONS) go with send_request(); on_request_result() answers.
-// The UAC side keeps no session timer of its own: a client that stays longer refreshes itself.
+// The UAC side keeps no session timer of its own: a client that stays longer refreshes itself
+// with send_update().
 //
 // Requests the handler is asked about are answered with answer(), now or later. All calls
 // happen on one strand; nothing here blocks or knows about sockets.
@@ -110,7 +111,7 @@ class DialogHandler {
   virtual void on_invite_result(const Dialog& d, const Message* response, std::error_code error) {
     (void)d, (void)response, (void)error;
   }
-  /// The final response (or failure) of a request sent with send_request().
+  /// The final response (or failure) of a request sent with send_request() or send_update().
   virtual void on_request_result(std::uint64_t request, const Message* response,
                                  std::error_code error) {
     (void)request, (void)response, (void)error;
@@ -151,6 +152,10 @@ class DialogLayer : public TransactionUser {
   /// Sends `request` outside any dialog (Via, From tag, Call-ID and CSeq are added when
   /// missing); the answer comes to on_request_result() with the returned id.
   Result<std::uint64_t> send_request(Message request);
+  /// UAC: refreshes the session (RFC 4028 §7.4) with an UPDATE asking for `interval` seconds,
+  /// refresher=uac. The answer comes to on_request_result() with the returned id; 481, 408 or
+  /// no answer then ends the dialog, as for an INFO.
+  Result<std::uint64_t> send_update(DialogKey dialog, std::uint32_t interval);
   /// Sends BYE and ends the dialog at once (the BYE's answer does not matter to us).
   Result<void> send_bye(DialogKey dialog);
   /// Ends the dialog without a request (after we answered 481: the peer has ended it too).

@@ -11,6 +11,17 @@ namespace {
 
 constexpr const char* kCsta = "application/csta+xml";
 
+/// The leading digits of a header value ("30;duration=5", "1800;refresher=uac"); 0 if none.
+std::uint32_t leading_seconds(const std::string* value) {
+  if (!value) return 0;
+  std::uint32_t n = 0;
+  for (char c : *value) {
+    if (c < '0' || c > '9' || n > 100'000'000) break;
+    n = n * 10 + std::uint32_t(c - '0');
+  }
+  return n;
+}
+
 sip::TimerConfig timers_for(std::chrono::milliseconds timeout) {
   sip::TimerConfig t;
   t.t1 = std::max(std::chrono::milliseconds(1), timeout / 64);  // Timers B and F = 64*T1
@@ -64,6 +75,8 @@ Reply Client::reply_of(const sip::Message* response, std::error_code error,
   r.status = response->status;
   r.reason = response->reason;
   if (const auto* w = response->header("Warning")) r.warning = *w;
+  r.retry_after = leading_seconds(response->header("Retry-After"));
+  r.session_expires = leading_seconds(response->header("Session-Expires"));
   r.body = response->body;
   const auto* type = response->header("Content-Type");
   if (!r.body.empty() && type && util::istarts_with(*type, kCsta)) {
@@ -132,6 +145,18 @@ void Client::request(SessionId session, const csta::Body& body, std::function<vo
   infos_[*id] = {std::move(done), sent, session};
 }
 
+void Client::refresh(SessionId session, std::uint32_t interval, std::function<void(Reply)> done) {
+  const auto sent = Clock::now();
+  auto id = stack_->dialogs().send_update(session, interval);
+  if (!id) {
+    Reply r;
+    r.error = id.error().message();
+    done(std::move(r));
+    return;
+  }
+  outside_[*id] = {std::move(done), sent, session};
+}
+
 void Client::sign_out(SessionId session) {
   (void)stack_->dialogs().send_bye(session);
 }
@@ -179,16 +204,17 @@ void Client::on_invite_result(const sip::Dialog& d, const sip::Message* response
 }
 
 void Client::on_dialog_ended(const sip::Dialog& d, std::error_code why) {
-  // INFOs still waiting in this dialog get no answer from the layer any more.
+  // INFOs and UPDATEs still waiting in this dialog get no answer from the layer any more.
   std::vector<Waiting> orphans;
-  for (auto it = infos_.begin(); it != infos_.end();) {
-    if (it->second.session == d.key) {
-      orphans.push_back(std::move(it->second));
-      it = infos_.erase(it);
-    } else {
-      ++it;
+  for (auto* waiting : {&infos_, &outside_})
+    for (auto it = waiting->begin(); it != waiting->end();) {
+      if (it->second.session == d.key) {
+        orphans.push_back(std::move(it->second));
+        it = waiting->erase(it);
+      } else {
+        ++it;
+      }
     }
-  }
   for (auto& w : orphans)
     w.done(
         reply_of(nullptr, why ? why : std::make_error_code(std::errc::operation_canceled), w.sent));

@@ -9,6 +9,7 @@
 //             [](SessionId s, Reply r) { ... });     // INVITE + RequestSystemStatus
 //   c.request(s, csta::MonitorStart{line}, [](Reply r) { ... });   // INFO in the dialog
 //   c.on_event = [](SessionId s, const csta::Message& m) { ... };  // the gateway's event INFOs
+//   c.refresh(s, 1800, [](Reply r) { ... });         // UPDATE (session timer)
 //   c.sign_out(s);                                  // BYE
 //
 // Every answer comes once, as a Reply: the SIP status and, when the body is CSTA XML, the decoded
@@ -49,6 +50,8 @@ struct Reply {
   int status = 0;                     ///< SIP status; 0: no answer (see error)
   std::string reason;                 ///< the reason phrase
   std::string warning;                ///< the Warning header, if any
+  std::uint32_t retry_after = 0;      ///< the Retry-After header's seconds; 0: none
+  std::uint32_t session_expires = 0;  ///< the Session-Expires header's seconds; 0: none
   std::optional<csta::Message> csta;  ///< the body, decoded, when it is CSTA XML
   std::string body;
   std::string error;  ///< why there is no answer, or why the body did not decode
@@ -70,6 +73,9 @@ class Client : private sip::DialogHandler {
                     std::function<void(SessionId, Reply)> done);
   /// A CSTA request in an INFO of the session.
   void request(SessionId session, const csta::Body& body, std::function<void(Reply)> done);
+  /// Refreshes the session with an UPDATE asking for `interval` seconds (RFC 4028), as the pool
+  /// does at half the Session-Expires it was granted; a 481/408 or no answer ends the session.
+  void refresh(SessionId session, std::uint32_t interval, std::function<void(Reply)> done);
   /// BYE; the session ends at once.
   void sign_out(SessionId session);
   /// Closes everything (so that io_context::run returns).

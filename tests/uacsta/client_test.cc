@@ -1,5 +1,6 @@
 // The uaCSTA client against a SIP stack over real loopback sockets: sign-in, a CSTA request in
-// an INFO, the server's event INFO, a refused INVITE, OPTIONS, and no server at all.
+// an INFO, the server's event INFO, a refused INVITE, OPTIONS, a refresh by UPDATE, a 503 with
+// Retry-After, and no server at all.
 #include <catch2/catch.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -29,7 +30,10 @@ struct Server : sip::DialogHandler {
   int infos_answered = 0;
   void on_invite(const sip::Dialog& d, sip::TxnId txn, const sip::Message&) override {
     sip::Answer a;
-    if (d.remote_uri.find("refused") != std::string::npos) {
+    if (d.remote_uri.find("busy") != std::string::npos) {
+      a.status = 503;
+      a.headers.push_back({"Retry-After", "7;duration=60"});
+    } else if (d.remote_uri.find("refused") != std::string::npos) {
       a.status = 403;
       a.headers.push_back({"Warning", "399 test \"rcc-disabled: no\""});
     } else {
@@ -125,4 +129,59 @@ TEST_CASE("uaCSTA client reports no answer when nothing listens, within its time
   CHECK(r->status == 0);
   CHECK_FALSE(r->error.empty());
   client.stop();
+}
+
+TEST_CASE("uaCSTA client refreshes by UPDATE, reads Retry-After, and hears a lost dialog",
+          "[uacsta]") {
+  boost::asio::io_context io;
+  Server server;
+  sip::Stack stack(io, server);
+  server.stack = &stack;
+  auto port = stack.listen_tcp("127.0.0.1", 0);
+  REQUIRE(port);
+  sip::Stack::Identity id;
+  id.tcp_sent_by = "127.0.0.1:" + std::to_string(*port);
+  id.tcp_contact = "sip:rcc-gw@" + id.tcp_sent_by + ";transport=tcp";
+  stack.set_identity(id);
+  ClientOptions o;
+  o.gateway = "127.0.0.1:" + std::to_string(*port);
+  Client client(io, o);
+  REQUIRE(client.start());
+  std::vector<SessionId> ended;
+  client.on_ended = [&](SessionId s, std::error_code) { ended.push_back(s); };
+
+  std::optional<Reply> signed_in, busy, refreshed, lost;
+  const SessionId session =
+      client.sign_in("sip:alice@example.com", "", [&](SessionId, Reply r) { signed_in = r; });
+  client.sign_in("sip:busy@example.com", "", [&](SessionId, Reply r) { busy = r; });
+  for (int i = 0; i < 200 && (!signed_in || !busy); ++i)
+    io.run_for(std::chrono::milliseconds(10));
+  REQUIRE(signed_in);
+  REQUIRE(signed_in->status == 200);
+  REQUIRE(busy);
+  CHECK(busy->status == 503);
+  CHECK(busy->retry_after == 7);
+
+  client.refresh(session, 600, [&](Reply r) { refreshed = r; });
+  for (int i = 0; i < 200 && !refreshed; ++i)
+    io.run_for(std::chrono::milliseconds(10));
+  REQUIRE(refreshed);
+  CHECK(refreshed->status == 200);
+  CHECK(refreshed->session_expires == 600);
+  CHECK(ended.empty());
+
+  // The server forgets the dialog (a gateway restarted): the next refresh gets 481 and the
+  // session ends on the client side too.
+  REQUIRE(stack.dialogs().dialog_count() == 1);
+  for (int k = 1; k < 100; ++k)
+    if (stack.dialogs().find(k)) stack.dialogs().forget(k);
+  REQUIRE(stack.dialogs().dialog_count() == 0);
+  client.refresh(session, 600, [&](Reply r) { lost = r; });
+  for (int i = 0; i < 200 && !lost; ++i)
+    io.run_for(std::chrono::milliseconds(10));
+  REQUIRE(lost);
+  CHECK(lost->status == 481);
+  CHECK(ended == std::vector<SessionId>{session});
+  client.stop();
+  stack.stop();
 }
