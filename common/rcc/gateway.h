@@ -5,7 +5,11 @@
 // target). Behaviour: docs/protocol.md and man rcc-gatewayd(8).
 //
 //   sign-in   INVITE + RequestSystemStatus -> user lookup, line, device selection, node placement
-//             -> 200 + RequestSystemStatusResponse (or the refusal's status and one log line)
+//             (and, when the choice depends on registration, SnapshotDevice per device on that
+//             node, the directory's flag where it cannot tell) -> 200 +
+//             RequestSystemStatusResponse (or the refusal's status and one log line)
+//   shared    on a line of several devices, MakeCall and AnswerCall name the session's device;
+//             two that both ring: the one an EstablishedEvent names as answering binds it
 //   requests  INFO + CSTA request -> checked to be this session's own line, calls and monitor ->
 //             IDs mapped to the node's -> CtiSide::request -> answer mapped back, in the 200
 //   events    CtiSide event -> sessions monitoring it -> IDs mapped -> INFO, one at a time per
