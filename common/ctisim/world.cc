@@ -30,14 +30,32 @@ bool World::internal(const std::string& dn) const {
   return !directory_.devices_with_dn(dn).empty();
 }
 
+bool World::registered(const directory::Device& d) const {
+  if (auto it = registered_override_.find(d.name); it != registered_override_.end())
+    return it->second == "1";
+  return d.registered;
+}
+
 bool World::reachable(const std::string& dn) const {
-  for (const auto* d : directory_.devices_with_dn(dn)) {
-    bool reg = d->registered;
-    if (auto it = registered_override_.find(d->name); it != registered_override_.end())
-      reg = it->second == "1";
-    if (reg) return true;
-  }
+  for (const auto* d : directory_.devices_with_dn(dn))
+    if (registered(*d)) return true;
   return false;
+}
+
+bool World::shared(const std::string& dn) const {
+  return directory_.devices_with_dn(dn).size() > 1;
+}
+
+const directory::Device* World::phone(const std::string& name) const {
+  if (internal(name)) return nullptr;  // a DN, not a device name
+  const auto* d = directory_.device(name);
+  return d && !d->lines.empty() ? d : nullptr;
+}
+
+std::string World::first_registered(const std::string& dn) const {
+  for (const auto* d : directory_.devices_with_dn(dn))
+    if (registered(*d)) return d->name;
+  return {};
 }
 
 std::string World::new_call_id() {
@@ -306,6 +324,21 @@ void World::handle(SessionId session, int invoke_id, const csta::Body& request,
 }
 
 csta::Body World::snapshot(const csta::SnapshotDevice& r) const {
+  if (const auto* d = phone(r.snapshot_object)) {
+    // A device by name: the registration question per device (a shared line's DN cannot
+    // answer it). Its calls: those on its lines that it carries (answered or originated there)
+    // or that ring every device of the line (not answered yet).
+    if (!registered(*d)) return err("systemResourceAvailability", "resourceOutOfService");
+    csta::SnapshotDeviceResponse resp;
+    for (const auto& [id, c] : calls_)
+      for (const auto& p : c.parties)
+        if ((p.phone == d->name ||
+             (p.phone.empty() && (p.state == "alerting" || !shared(p.device)))) &&
+            std::any_of(d->lines.begin(), d->lines.end(),
+                        [&](const directory::Line& l) { return l.dn == p.device; }))
+          resp.calls.push_back({{id, p.device}, p.state});
+    return resp;
+  }
   if (!internal(r.snapshot_object)) return err("operation", "invalidDeviceID");
   // As a call manager answers for a line whose devices are all unregistered (docs/protocol.md,
   // "What the troubleshooter relies on"): the registration question asked over CTI.
@@ -319,30 +352,52 @@ csta::Body World::snapshot(const csta::SnapshotDevice& r) const {
 }
 
 csta::Body World::make_call(const csta::MakeCall& r, std::vector<Out>& out) {
-  if (!internal(r.calling_device)) return err("operation", "invalidCallingDevice");
-  if (!reachable(r.calling_device))
+  // From a DN (the line: the call manager picks its device) or from a device by name (that
+  // device, on its first line).
+  const auto* from_phone = phone(r.calling_device);
+  const std::string from = from_phone ? from_phone->lines.front().dn : r.calling_device;
+  if (!internal(from)) return err("operation", "invalidCallingDevice");
+  if (from_phone ? !registered(*from_phone) : !reachable(from))
     return err("systemResourceAvailability", "resourceOutOfService");
   if (r.called_directory_number.empty()) return err("operation", "invalidCalledDevice");
   Call& call = calls_[std::to_string(next_call_)];
   call.id = new_call_id();
-  call.calling = r.calling_device;
+  call.calling = from;
   call.called = r.called_directory_number;
-  originate(call, r.calling_device, "makeCall", out);
+  originate(call, from, "makeCall", out);
+  if (Party* p = call.party(from))
+    p->phone = from_phone ? from_phone->name : (shared(from) ? first_registered(from) : "");
   deliver(call, r.called_directory_number, "newCall", "", out);
-  return csta::MakeCallResponse{{call.id, r.calling_device}};
+  return csta::MakeCallResponse{{call.id, from}};
 }
 
 csta::Body World::answer_call(const csta::AnswerCall& r, std::vector<Out>& out) {
   Call* call = nullptr;
   Party* party = nullptr;
-  if (auto e = locate(r.call_to_be_answered, &call, &party)) return *e;
+  // The connection names the line (the call manager picks the device: its first registered
+  // one) or a device by name on the line (that device answers).
+  ConnectionId c = r.call_to_be_answered;
+  const auto* by = phone(c.device_id);
+  if (by) {
+    Call* found = find_call(c.call_id);
+    if (!found) return err("operation", "invalidCallID");
+    for (const auto& l : by->lines)
+      if (found->party(l.dn)) c.device_id = l.dn;
+    if (c.device_id == by->name) return err("operation", "invalidConnectionID");
+    if (!registered(*by)) return err("systemResourceAvailability", "resourceOutOfService");
+  }
+  if (auto e = locate(c, &call, &party)) return *e;
   if (party->state != "alerting") return err("stateIncompatibility", "invalidConnectionState");
   party->state = "connected";
   const std::string dev = party->device;
+  if (shared(dev)) party->phone = by ? by->name : first_registered(dev);
+  // On a shared line the answering device is the device that answered, by name: the line's
+  // monitor learns where the user is. One device on the line: the line itself, as before.
+  const std::string answering = party->phone.empty() ? dev : party->phone;
   emit(*call, out, [&](const std::string& x, const std::string& lci) {
     return csta::EstablishedEvent{x,
                                   {call->id, dev},
-                                  DeviceRef::of(dev),
+                                  DeviceRef::of(answering),
                                   DeviceRef::of(call->calling),
                                   DeviceRef::of(call->called),
                                   DeviceRef{DeviceRef::Kind::not_required, {}},
@@ -637,7 +692,19 @@ Result<std::string> World::incoming_call(const std::string& from, const std::str
 }
 
 Result<void> World::answer(const std::string& device, std::vector<Out>& out) {
+  const auto* by = phone(device);  // a phone picked up by name: its lines' ringing call
   for (auto& [id, call] : calls_) {
+    if (by) {
+      for (const auto& l : by->lines)
+        if (Party* p = call.party(l.dn); p && p->state == "alerting") {
+          const csta::Body r = answer_call(csta::AnswerCall{{id, device}}, out);
+          if (const auto* e = std::get_if<CSTAErrorCode>(&r))
+            return Error(rcc::Errc::invalid_argument,
+                         "'" + device + "' cannot answer: " + e->value);
+          return {};
+        }
+      continue;
+    }
     if (Party* p = call.party(device); p && p->state == "alerting") {
       (void)answer_call(csta::AnswerCall{{id, device}}, out);
       return {};

@@ -10,7 +10,11 @@
 //
 // Devices are directory numbers. A DN the directory knows is internal (monitorable, callable,
 // "reachable" when one of its devices is registered); any other number is an external far end,
-// which the control channel answers or hangs up.
+// which the control channel answers or hangs up. A device can also be named (its name in the
+// directory, e.g. SEP0002FD3BB5C5) where a shared line needs one: SnapshotDevice (registered or
+// not, per device), MakeCall's callingDevice, AnswerCall's connection, the control channel's
+// answer; connections stay on the DN, and on a shared line EstablishedEvent's answeringDevice
+// names the device that answered.
 
 #include <cstdint>
 #include <map>
@@ -61,6 +65,9 @@ class World {
   struct Party {
     std::string device;
     std::string state;  ///< initiated, alerting, connected, hold, fail
+    /// The device (by name) acting for a shared line's DN: the one that answered or
+    /// originated; empty while every device of the line rings, or on a line of one device.
+    std::string phone;
   };
   struct Call {
     std::string id;
@@ -79,7 +86,12 @@ class World {
   };
 
   bool internal(const std::string& dn) const;
+  bool registered(const directory::Device& d) const;  ///< the directory's flag or the override
   bool reachable(const std::string& dn) const;
+  bool shared(const std::string& dn) const;  ///< more than one device carries the DN
+  /// The device `name` names when it is a device name (not a DN) with a line; else null.
+  const directory::Device* phone(const std::string& name) const;
+  std::string first_registered(const std::string& dn) const;
   std::string new_call_id();
   Call* find_call(const std::string& id);
   /// Sends `make(crossref, lci)` to every monitor of every party of `call` (and of `extra`).

@@ -249,10 +249,16 @@ void Gateway::finish_sign_in(const SignIn& p, UserLookup match) {
     return refuse_invite(
         txn, Refusal::line_mismatch, user.id,
         "line '" + line_text + "' is not the user's line URI '" + user.line_uri + "'", call_id);
-  const auto choice = select_device(*devices_, user, *line, settings_.mode,
-                                    [](const directory::Device& dev) { return dev.registered; });
-  if (choice.refusal != Refusal::none)
-    return refuse_invite(txn, choice.refusal, user.id, choice.reason, call_id);
+  // Device selection, first pass: which devices' registration the choice depends on (the
+  // function asks for each it needs). The directory's flag stands in until the node answers.
+  std::vector<std::string> needed;
+  const auto first = select_device(*devices_, user, *line, settings_.mode,
+                                   [&needed](const directory::Device& dev) {
+                                     needed.push_back(dev.name);
+                                     return dev.registered;
+                                   });
+  if (first.refusal != Refusal::none)
+    return refuse_invite(txn, first.refusal, user.id, first.reason, call_id);
   auto node = cti_.place();
   if (!node)
     return refuse_invite(txn, Refusal::no_node_up, user.id, node.error().message(), call_id);
@@ -261,10 +267,103 @@ void Gateway::finish_sign_in(const SignIn& p, UserLookup match) {
         txn, Refusal::overloaded, user.id,
         std::to_string(cti_.backlog(*node)) + " requests wait on node " + cti_.name(*node),
         call_id);
+  auto placing = std::make_shared<Placing>();
+  placing->p = p;
+  placing->user = user;
+  placing->by = match.by;
+  placing->line = *line;
+  placing->line_text = line_text;
+  placing->node = *node;
+  if (needed.empty()) return admit(*placing, first);
+  ask_registration(placing, needed);
+}
 
+void Gateway::ask_registration(const std::shared_ptr<Placing>& placing,
+                               const std::vector<std::string>& devices) {
+  // SnapshotDevice on the device's name, on the node the session goes to, in the sign-in lane
+  // (behind the signed-in users' requests, paced and timed out like every request): a positive
+  // answer is registered, resourceOutOfService or deviceOutOfService is not, anything else (an
+  // error, a timeout, a node that does not know devices by name) leaves it to the directory.
+  ++placing->rounds;
+  auto alive = alive_;
+  for (const auto& name : devices) {
+    if (placing->asked.count(name)) continue;
+    placing->asked.insert(name);
+    ++placing->waiting;
+    cti_.request_for_sign_in(
+        placing->node, csta::SnapshotDevice{name},
+        [this, alive, placing, name](Result<csta::Message> r) {
+          if (!*alive) return;
+          auto& answer = placing->answers[name];
+          if (!r) {
+            answer.problem = r.error().message();
+          } else if (const auto* e = std::get_if<csta::CSTAErrorCode>(&r->body)) {
+            if (e->value == "resourceOutOfService" || e->value == "deviceOutOfService")
+              answer.registered = false;
+            else
+              answer.problem = "answered " + e->category + " " + e->value;
+          } else if (std::holds_alternative<csta::SnapshotDeviceResponse>(r->body)) {
+            answer.registered = true;
+          } else {
+            answer.problem = "answered " + std::string(csta::element_name(r->body));
+          }
+          if (--placing->waiting == 0) decide(placing);
+        });
+  }
+  if (placing->waiting == 0) decide(placing);
+}
+
+void Gateway::decide(const std::shared_ptr<Placing>& placing) {
+  const Placing& pl = *placing;
+  // The INVITE may have been answered meanwhile (CANCEL, the dialog ended): nothing to do.
+  if (!dialogs_->find(pl.p.dialog)) return;
+  std::vector<std::string> more;  // devices this pass needs that were not asked yet
+  std::string sources;
+  const std::string node_name = cti_.name(pl.node);
+  auto choice =
+      select_device(*devices_, pl.user, pl.line, settings_.mode, [&](const directory::Device& dev) {
+        const auto it = pl.answers.find(dev.name);
+        if (it == pl.answers.end()) {
+          more.push_back(dev.name);
+          return dev.registered;
+        }
+        const bool from_node = it->second.registered.has_value();
+        const bool registered = from_node ? *it->second.registered : dev.registered;
+        sources +=
+            std::string(sources.empty() ? "" : "; ") + dev.name +
+            (registered ? " registered" : " not registered") +
+            (from_node ? " per CTI node " + node_name
+                       : " per the directory (node " + node_name + ": " + it->second.problem + ")");
+        return registered;
+      });
+  // The rules ask about one device after another; a later pass may need one more (bounded by
+  // the number of devices on a line, and by a small count in any case).
+  if (!more.empty() && pl.rounds < 4 && choice.refusal == Refusal::none)
+    return ask_registration(placing, more);
+  if (choice.refusal != Refusal::none)
+    return refuse_invite(pl.p.txn, choice.refusal, pl.user.id, choice.reason, pl.p.call_id);
+  if (!sources.empty()) choice.reason += " (" + sources + ")";
+  if (!cti_.up(pl.node)) {
+    // The node went down while it was asked: the session goes to one that is up.
+    auto node = cti_.place();
+    if (!node)
+      return refuse_invite(pl.p.txn, Refusal::no_node_up, pl.user.id, node.error().message(),
+                           pl.p.call_id);
+    placing->node = *node;
+  }
+  admit(*placing, choice);
+}
+
+void Gateway::admit(const Placing& pl, const DeviceChoice& choice) {
+  const SignIn& p = pl.p;
+  const sip::TxnId txn = p.txn;
+  const csta::Message& request = p.request;
+  const std::string& call_id = p.call_id;
+  const directory::User& user = pl.user;
+  const std::string& line_text = pl.line_text;
   // A new INVITE from the same endpoint for the same line replaces the old dialog (the client
   // rebuilt it after OCS lost the route). Another endpoint of the same user keeps its own.
-  const std::string key = user.id + "\n" + line->digits() + "\n" + p.endpoint;
+  const std::string key = user.id + "\n" + pl.line.digits() + "\n" + p.endpoint;
   if (Session* old = sessions_.by_client_key(key)) {
     log()->info("session replaced user={} line={} old-call-id={} call-id={}", user.id, line_text,
                 old->sip_call_id, call_id);
@@ -279,12 +378,14 @@ void Gateway::finish_sign_in(const SignIn& p, UserLookup match) {
   s.sip_call_id = call_id;
   s.user = user.id;
   s.line_uri = line_text;
-  s.line = *line;
-  s.dn = line->digits();
+  s.line = pl.line;
+  s.dn = pl.line.digits();
   s.devices = choice.devices;
   s.device_reason = choice.reason;
+  if (devices_->devices_with_dn(s.dn).size() > 1 && !s.devices.empty())
+    s.acting_device = s.devices.front();
   s.client_key = key;
-  s.node = *node;
+  s.node = pl.node;
   s.ns = request.ns;
   s.since = s.last_refresh = now();
   Session& added = sessions_.add(std::move(s));
@@ -295,7 +396,7 @@ void Gateway::finish_sign_in(const SignIn& p, UserLookup match) {
   log()->info(
       "signed in user={} matched-by=\"{}\" line={} device={} why=\"{}\" node={} call-id={} "
       "session={}",
-      added.user, to_string(match.by), added.line_uri, devices, added.device_reason,
+      added.user, to_string(pl.by), added.line_uri, devices, added.device_reason,
       cti_.name(added.node), added.sip_call_id, added.id);
   sip::Answer a;
   a.body = xml(csta::answer(request, csta::RequestSystemStatusResponse{"normal"}));
@@ -442,6 +543,10 @@ void Gateway::handle_request(SessionId id, sip::TxnId txn, csta::Message request
                 util::printable(s.sip_call_id), csta::element_name(body), util::printable(why));
     return answer_error(txn, request, "operation", *refused);
   }
+  // AnswerCall on a shared line: on the session's device (the node then names it as the
+  // answering device, which binds a session whose two devices both ring: see on_event).
+  if (auto* answer = std::get_if<csta::AnswerCall>(&to_node); answer && !s.acting_device.empty())
+    answer->call_to_be_answered.device_id = s.acting_device;
   forward(id, txn, request, std::move(to_node));
 }
 
@@ -537,8 +642,15 @@ std::string Gateway::client_device(const Session& s, const std::string& node_dev
   if (node_device.empty()) return node_device;
   if (node_device == s.dn) return s.monitor_object.empty() ? s.line_uri : s.monitor_object;
   std::string number = node_device;
+  // A device by name (a shared line's answering device): the client knows lines, not devices.
+  if (const auto* d = devices_->device(node_device); d && !d->lines.empty()) {
+    const bool mine = std::any_of(d->lines.begin(), d->lines.end(),
+                                  [&](const directory::Line& l) { return l.dn == s.dn; });
+    if (mine) return s.monitor_object.empty() ? s.line_uri : s.monitor_object;
+    number = d->lines.front().dn;
+  }
   if (settings_.inbound_number)
-    if (auto n = settings_.inbound_number(node_device)) return *n;
+    if (auto n = settings_.inbound_number(number)) return *n;
   if (util::istarts_with(number, "tel:") || util::istarts_with(number, "sip:")) return number;
   if (!number.empty() && number.front() == '+') return "tel:" + number;
   return "tel:" + number + ";phone-context=dialstring";
@@ -615,7 +727,8 @@ std::optional<std::string> Gateway::to_node_ids(Session& s, csta::Body& body, st
           value = "privilegeViolationOnSpecifiedDevice";
           return;
         }
-        v = s.dn;
+        // MakeCall on a shared line: from the session's device, not any device of the line.
+        v = name == "callingDevice" && !s.acting_device.empty() ? s.acting_device : s.dn;
       } else if (name == "calledDirectoryNumber" || name == "consultedDevice" ||
                  name == "transferredTo" || name == "newDestination" || name == "forwardDN") {
         v = g.node_number(v);  // a destination: any number the rules allow
@@ -639,9 +752,11 @@ std::optional<std::string> Gateway::to_node_ids(Session& s, csta::Body& body, st
 void Gateway::on_event(std::size_t node, const csta::Message& event) {
   const auto xref = csta::monitor_cross_ref_id(event.body);
   if (!xref) return;
+  const auto* established = std::get_if<csta::EstablishedEvent>(&event.body);
   for (const SessionId id : sessions_.by_monitor(node, *xref)) {
     Session* s = sessions_.find(id);
     if (!s || s->state != SessionState::active) continue;
+    if (established) bind_answered(*s, *established);
     csta::Message copy{s->ns, event.body};
     to_client(*s, copy.body);
     ++counters_.events;
@@ -657,6 +772,19 @@ void Gateway::on_event(std::size_t node, const csta::Message& event) {
       (void)dialogs_->send_bye(key);
     }
   }
+}
+
+void Gateway::bind_answered(Session& s, const csta::EstablishedEvent& e) {
+  // Both devices ring; the one the user answers on (from the client's AnswerCall or by picking
+  // the phone up) is the one the session controls from then on, until an answer on the other.
+  if (s.devices.size() < 2 || e.established_connection.device_id != s.dn) return;
+  const std::string& by = e.answering_device.id;
+  if (std::find(s.devices.begin(), s.devices.end(), by) == s.devices.end()) return;
+  if (s.bound && s.acting_device == by) return;
+  s.acting_device = by;
+  s.bound = true;
+  log()->info("device bound user={} line={} device={} why=\"answered there\" call-id={} session={}",
+              s.user, s.line_uri, by, s.sip_call_id, s.id);
 }
 
 void Gateway::on_info_result(const sip::Dialog&, std::uint64_t, const sip::Message*,

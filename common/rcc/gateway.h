@@ -5,7 +5,11 @@
 // target). Behaviour: docs/protocol.md and man rcc-gatewayd(8).
 //
 //   sign-in   INVITE + RequestSystemStatus -> user lookup, line, device selection, node placement
-//             -> 200 + RequestSystemStatusResponse (or the refusal's status and one log line)
+//             (and, when the choice depends on registration, SnapshotDevice per device on that
+//             node, the directory's flag where it cannot tell) -> 200 +
+//             RequestSystemStatusResponse (or the refusal's status and one log line)
+//   shared    on a line of several devices, MakeCall and AnswerCall name the session's device;
+//             two that both ring: the one an EstablishedEvent names as answering binds it
 //   requests  INFO + CSTA request -> checked to be this session's own line, calls and monitor ->
 //             IDs mapped to the node's -> CtiSide::request -> answer mapped back, in the 200
 //   events    CtiSide event -> sessions monitoring it -> IDs mapped -> INFO, one at a time per
@@ -24,7 +28,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "csta/codec.h"
 #include "directory/directory.h"
@@ -143,6 +149,31 @@ class Gateway : public sip::DialogHandler {
   void sign_in(const sip::Dialog& d, sip::TxnId txn, const sip::Message& invite,
                const csta::Message& request);
   void finish_sign_in(const SignIn& p, UserLookup found);
+  /// A sign-in past its checks, placed on a node, whose device choice may wait for the node's
+  /// answer to which devices are registered.
+  struct Registration {
+    std::optional<bool> registered;  ///< nullopt: the node could not tell (`problem` says why)
+    std::string problem;
+  };
+  struct Placing {
+    SignIn p;
+    directory::User user;
+    MatchedBy by = MatchedBy::user_id;
+    csta::LineUri line;
+    std::string line_text;
+    std::size_t node = 0;
+    std::set<std::string> asked;
+    std::map<std::string, Registration> answers;  ///< by device name
+    std::size_t waiting = 0;                      ///< SnapshotDevices not answered yet
+    int rounds = 0;
+  };
+  /// Asks the placed node which of `devices` are registered, then decide().
+  void ask_registration(const std::shared_ptr<Placing>& placing,
+                        const std::vector<std::string>& devices);
+  /// The device choice with the node's answers (the directory's flag where it had none).
+  void decide(const std::shared_ptr<Placing>& placing);
+  /// The session: added, logged, the INVITE answered 200.
+  void admit(const Placing& placing, const DeviceChoice& choice);
   /// A re-INVITE in the session's dialog; `request` null when it had no body.
   void refresh(Session& s, sip::TxnId txn, const csta::Message* request);
   void refuse_invite(sip::TxnId txn, Refusal why, const std::string& user,
@@ -165,6 +196,8 @@ class Gateway : public sip::DialogHandler {
   /// CSTAErrorCode operation value to answer, and `why` for the log.
   std::optional<std::string> to_node_ids(Session& s, csta::Body& body, std::string& why);
   std::string client_device(const Session& s, const std::string& node_device) const;
+  /// An EstablishedEvent on the session's line: binds a session whose devices both ring.
+  void bind_answered(Session& s, const csta::EstablishedEvent& e);
   std::string node_number(const std::string& client_number) const;
   bool own_line(const Session& s, const std::string& device) const;
   std::string retry_after();

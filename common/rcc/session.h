@@ -36,9 +36,15 @@ struct Session {
   std::string user;
   std::string line_uri;  ///< the line as the client wrote it (lcs:line), echoed in events
   csta::LineUri line;
-  std::string dn;  ///< the line's directory number: the device ID on the CTI side
-  std::vector<std::string> devices;
+  std::string dn;                    ///< the line's directory number: the device ID on the CTI side
+  std::vector<std::string> devices;  ///< the choice: one device, or two that both ring
   std::string device_reason;
+  /// On a shared line (more than one device carries the DN): the device, by name, that
+  /// MakeCall and AnswerCall name on the node, so that the call manager acts there and not on
+  /// any device of the line. Empty on a line of one device (the DN is the device). With two
+  /// devices that both ring: the first until the user answers on one, then the one answered last.
+  std::string acting_device;
+  bool bound = false;      ///< two devices that both ring: an answer chose acting_device
   std::string client_key;  ///< user + line + endpoint: a new INVITE with the same key replaces
   std::size_t node = 0;
   csta::Namespace ns = csta::Namespace::ed3;

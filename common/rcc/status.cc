@@ -179,16 +179,20 @@ std::string render_sessions_json(const StatusSnapshot& s) {
     for (const auto& d : x->devices)
       device += (device.empty() ? "" : ",") + d;
     const std::string node = x->node < s.nodes.size() ? s.nodes[x->node].name : "?";
-    sessions.push_back({{"id", x->id},
-                        {"user", x->user},
-                        {"line", x->line_uri},
-                        {"device", device},
-                        {"node", node},
-                        {"state", std::string(to_string(x->state))},
-                        {"monitoring", x->monitoring},
-                        {"since", x->since},
-                        {"last_refresh", x->last_refresh},
-                        {"call_id", x->sip_call_id}});
+    sessions.push_back(
+        {{"id", x->id},
+         {"user", x->user},
+         {"line", x->line_uri},
+         {"device", device},
+         {"acting_device",
+          x->acting_device.empty() ? nlohmann::json(nullptr) : nlohmann::json(x->acting_device)},
+         {"bound", x->bound},
+         {"node", node},
+         {"state", std::string(to_string(x->state))},
+         {"monitoring", x->monitoring},
+         {"since", x->since},
+         {"last_refresh", x->last_refresh},
+         {"call_id", x->sip_call_id}});
   }
   nlohmann::json nodes = nlohmann::json::array();
   for (const auto& n : s.nodes) {

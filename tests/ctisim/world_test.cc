@@ -333,3 +333,89 @@ TEST_CASE("world refuses a call from a phone that is not registered, with no eve
   CHECK(describe(out[0].body) == "MakeCallResponse 1/4713");
   CHECK(f.world.call_count() == 1);
 }
+
+TEST_CASE("World answers per device on a shared line: registration, origin, the answering phone",
+          "[ctisim]") {
+  auto d = directory::parse_directory(R"(
+[[device]]
+name = "SEPSHARED0001"
+registered = true
+lines = [{ dn = "4800" }]
+
+[[device]]
+name = "SEPSHARED0002"
+registered = false
+lines = [{ dn = "4800" }]
+)",
+                                      "shared.toml");
+  REQUIRE(d);
+  ctisim::World w(*d);
+  int invoke = 0;
+  auto send = [&](csta::Body request) {
+    std::vector<Out> out;
+    w.handle(1, ++invoke, request, out);
+    REQUIRE(!out.empty());
+    return out;
+  };
+  auto calls_at = [&](const std::string& device) {
+    const auto out = send(csta::SnapshotDevice{device});
+    const auto* r = std::get_if<csta::SnapshotDeviceResponse>(&out.front().body);
+    INFO(describe(out.front().body));
+    REQUIRE(r != nullptr);
+    Lines v;
+    for (const auto& c : r->calls)
+      v.push_back(conn(c.connection) + " " + c.local_connection_state);
+    return v;
+  };
+  // The line answers for any device; each device for itself.
+  CHECK(std::holds_alternative<csta::SnapshotDeviceResponse>(
+      send(csta::SnapshotDevice{"4800"}).front().body));
+  CHECK(calls_at("SEPSHARED0001").empty());
+  CHECK(describe(send(csta::SnapshotDevice{"SEPSHARED0002"}).front().body) ==
+        "CSTAErrorCode systemResourceAvailability/resourceOutOfService");
+  CHECK(describe(send(csta::SnapshotDevice{"SEPNOBODY"}).front().body) ==
+        "CSTAErrorCode operation/invalidDeviceID");
+  REQUIRE(w.set_registered("SEPSHARED0002", true));
+
+  // A call to the line rings both; the second phone answers it; the first no longer has it.
+  const std::string xref = [&] {
+    const auto out = send(csta::MonitorStart{"4800"});
+    return std::get<csta::MonitorStartResponse>(out.front().body).monitor_cross_ref_id;
+  }();
+  std::vector<Out> out;
+  REQUIRE(w.incoming_call("0611", "4800", out));
+  CHECK(calls_at("SEPSHARED0001") == Lines{"1/4800 alerting"});
+  CHECK(calls_at("SEPSHARED0002") == Lines{"1/4800 alerting"});
+  out.clear();
+  REQUIRE(w.answer("SEPSHARED0002", out));
+  REQUIRE(out.size() == 1);
+  const auto& est = std::get<csta::EstablishedEvent>(out.front().body);
+  CHECK(est.monitor_cross_ref_id == xref);
+  CHECK(conn(est.established_connection) == "1/4800");  // the connection stays on the line
+  CHECK(est.answering_device.id == "SEPSHARED0002");
+  CHECK(calls_at("SEPSHARED0001").empty());
+  CHECK(calls_at("SEPSHARED0002") == Lines{"1/4800 connected"});
+  out.clear();
+  REQUIRE(w.hangup("0611", out));
+
+  // AnswerCall naming the line: the first registered device answers; naming a device: that one.
+  REQUIRE(w.incoming_call("0622", "4800", out));
+  CHECK(describe(send(csta::AnswerCall{{"2", "4800"}}).front().body) == "AnswerCallResponse");
+  CHECK(calls_at("SEPSHARED0001") == Lines{"2/4800 connected"});
+  REQUIRE(w.hangup("0622", out));
+  REQUIRE(w.incoming_call("0633", "4800", out));
+  CHECK(describe(send(csta::AnswerCall{{"3", "SEPSHARED0002"}}).front().body) ==
+        "AnswerCallResponse");
+  CHECK(calls_at("SEPSHARED0002") == Lines{"3/4800 connected"});
+  REQUIRE(w.hangup("0633", out));
+
+  // MakeCall from a device by name: on its line, from that phone only.
+  CHECK(describe(send(csta::MakeCall{"SEPSHARED0002", "0644", std::nullopt}).front().body) ==
+        "MakeCallResponse 4/4800");
+  CHECK(calls_at("SEPSHARED0001").empty());
+  CHECK(calls_at("SEPSHARED0002") == Lines{"4/4800 connected"});
+  // An unregistered phone cannot originate, even when the line's other phone could.
+  REQUIRE(w.set_registered("SEPSHARED0001", false));
+  CHECK(describe(send(csta::MakeCall{"SEPSHARED0001", "0655", std::nullopt}).front().body) ==
+        "CSTAErrorCode systemResourceAvailability/resourceOutOfService");
+}

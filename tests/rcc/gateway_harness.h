@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,11 +47,20 @@ class WorldCti : public CtiSide {
   std::string name(std::size_t node) const override { return "node" + std::to_string(node); }
   std::size_t backlog(std::size_t) const override { return waiting; }
   std::size_t waiting = 0;  ///< what backlog() reports: requests "waiting" on every node
+  /// When set and it returns an answer for a request, the node answers that instead (an error:
+  /// the link failed or timed out) and the call model never sees the request.
+  std::function<std::optional<Result<csta::Message>>(const csta::Body&)> intercept;
   void request(std::size_t node, csta::Body body, Reply reply) override {
     if (!up(node)) {
       pending_.push_back([reply] { reply(Error(rcc::Errc::invalid_argument, "node down")); });
       return;
     }
+    if (intercept)
+      if (auto answer = intercept(body)) {
+        pending_.push_back([reply, a = std::move(*answer)] { reply(a); });
+        ++requests;
+        return;
+      }
     std::vector<ctisim::Out> out;
     const int invoke = next_invoke_++ % 9000 + 1;
     worlds_[node]->handle(1, invoke, body, out);
@@ -73,6 +83,7 @@ class WorldCti : public CtiSide {
       pending_.push_back([this, node, m] { gateway->on_event(node, m); });
     }
   }
+  ctisim::World& world(std::size_t node) { return *worlds_[node]; }
   void set_up(std::size_t node, bool up) {
     up_[node] = up;
     if (!up) worlds_[node] = std::make_unique<ctisim::World>(dir_);  // its calls are gone

@@ -46,8 +46,9 @@ int exit_for(Status worst, bool strict) {
   return rcc::exit_code::kOk;
 }
 
-/// Registration asked over CTI (SnapshotDevice on the device's first line) of the first node that
-/// passed its check; nobody to ask (embedded simulator, every node down): the directory's flag.
+/// Registration asked over CTI (SnapshotDevice on the device's name, else its first line) of the
+/// first node that passed its check; nobody to ask (embedded simulator, every node down): the
+/// directory's flag.
 AskRegistration cti_registration(const Setup& setup, const Report& setup_report, const Options& o) {
   std::optional<rcc::cti::NodeAddress> up;
   for (const auto& c : setup_report.checks())
@@ -63,13 +64,16 @@ AskRegistration cti_registration(const Setup& setup, const Report& setup_report,
   const std::string source = "asked CTI node " + up->host + ":" + up->port;
   return [options, cache, source](const rcc::directory::Device& d) {
     if (d.lines.empty()) return Registration{};
+    if (auto it = cache->find(d.name); it != cache->end()) return it->second;
+    // The device by name first, as the gateway asks (one device of a shared line); a node that
+    // cannot answer that is asked about the device's first line.
     const std::string& dn = d.lines.front().dn;
-    if (auto it = cache->find(dn); it != cache->end()) return it->second;
-    auto answer = rcc::cti::ask_registered(options, {dn});
+    auto answer = rcc::cti::ask_registered(options, {d.name, dn});
     Registration r;
-    r.registered = answer.registered.front();
-    r.source = source + ", SnapshotDevice " + dn;
-    return (*cache)[dn] = r;
+    const bool by_name = answer.registered.front().has_value();
+    r.registered = by_name ? answer.registered.front() : answer.registered.back();
+    r.source = source + ", SnapshotDevice " + (by_name ? d.name : dn);
+    return (*cache)[d.name] = r;
   };
 }
 
