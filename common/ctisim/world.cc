@@ -142,7 +142,7 @@ std::optional<CSTAErrorCode> World::locate(const ConnectionId& c, Call** call, P
 
 void World::originate(Call& call, const std::string& from, const std::string& cause,
                       std::vector<Out>& out) {
-  call.parties.push_back(Party{from, "initiated"});
+  call.parties.push_back(Party{from, "initiated", {}});
   emit(call, out, [&](const std::string& x, const std::string& lci) {
     return csta::ServiceInitiatedEvent{x, {call.id, from}, DeviceRef::of(from), lci, cause};
   });
@@ -201,7 +201,7 @@ void World::deliver(Call& call, const std::string& to, const std::string& cause,
          {target});
     return;
   }
-  call.parties.push_back(Party{target, "alerting"});
+  call.parties.push_back(Party{target, "alerting", {}});
   emit(call, out, [&](const std::string& x, const std::string& lci) {
     return csta::DeliveredEvent{
         x, {call.id, target}, DeviceRef::of(target), calling, called, redirect, lci, why};
@@ -685,7 +685,7 @@ Result<std::string> World::incoming_call(const std::string& from, const std::str
     // A phone dialled by hand: cause newCall (docs/protocol.md).
     originate(call, from, "newCall", out);
   } else {
-    call.parties.push_back(Party{from, "connected"});
+    call.parties.push_back(Party{from, "connected", {}});
   }
   deliver(call, to, "newCall", "", out);
   return call.id;
