@@ -880,6 +880,7 @@ void Gateway::end_session(Session& s, const std::string& why) {
 void Gateway::on_dialog_ended(const sip::Dialog& d, std::error_code why) {
   Session* s = sessions_.by_dialog(d.key);
   if (!s) return;
+  if (!why) ++counters_.sign_outs;  // the dialog layer ends a dialog without a cause on a BYE
   end_session(*s, why ? why.message() : "BYE");
 }
 

@@ -97,6 +97,7 @@ struct Counters {
   std::uint64_t events = 0;
   std::uint64_t privilege_refusals = 0;
   std::uint64_t failovers = 0;
+  std::uint64_t sign_outs = 0;  ///< sessions the client ended with BYE
 };
 
 class Gateway : public sip::DialogHandler {

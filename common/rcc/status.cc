@@ -108,6 +108,11 @@ std::string render_metrics(const StatusSnapshot& s) {
     e.sample("rcc_sessions", label("state", to_string(st)), double(by_state[st]));
   e.family("rcc_sign_ins_total", "counter", "Sign-ins accepted (200 to the INVITE).");
   e.sample("rcc_sign_ins_total", "", double(c.sign_ins));
+  e.family("rcc_sign_outs_total", "counter", "Sessions the client ended with BYE.");
+  e.sample("rcc_sign_outs_total", "", double(c.sign_outs));
+  e.family("rcc_session_refreshes_total", "counter",
+           "Session refreshes (UPDATE or re-INVITE) answered 200.");
+  e.sample("rcc_session_refreshes_total", "", s.dialogs ? double(s.dialogs->refreshes()) : 0);
   e.family("rcc_refusals_total", "counter", "Sign-ins refused, by reason.");
   for (const auto r : kRefusals) {
     const auto it = c.refusals_by_reason.find(r);

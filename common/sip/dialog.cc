@@ -257,6 +257,7 @@ void DialogLayer::on_request(TxnId txn, Flow flow, const Message& request) {
     apply_session_timer(*d, request, r);
     r.add("Server", config_.server);
     r.add("Content-Length", "0");
+    ++refreshes_;
     (void)txns_.respond(txn, r);
   } else if (request.method == "OPTIONS") {
     reply(txn, request, 200, {{"Allow", config_.allow}, {"Accept", config_.accept}}, d->local_tag);
@@ -284,6 +285,7 @@ Result<void> DialogLayer::answer(TxnId txn, const Answer& a) {
     r.add("Allow", config_.allow);
     r.add("Supported", config_.supported);
     apply_session_timer(d, req, r);
+    if (d.confirmed) ++refreshes_;  // a re-INVITE: the initial INVITE's dialog awaits its ACK
   }
   for (const auto& h : a.headers)
     r.headers.push_back(h);

@@ -165,6 +165,8 @@ class DialogLayer : public TransactionUser {
   std::size_t dialog_count() const { return dialogs_.size(); }
   std::size_t queued_infos(DialogKey key) const;
   std::size_t transaction_count() const { return txns_.size(); }
+  /// Session refreshes answered 200 so far: UPDATEs and re-INVITEs in a confirmed dialog.
+  std::uint64_t refreshes() const { return refreshes_; }
 
   // TransactionUser
   void on_request(TxnId txn, Flow flow, const Message& request) override;
@@ -209,6 +211,7 @@ class DialogLayer : public TransactionUser {
   TransactionLayer txns_;
   DialogKey next_key_ = 1;
   std::uint64_t next_request_ = 1;
+  std::uint64_t refreshes_ = 0;
   static std::string index_key(std::string_view call_id, std::string_view local_tag,
                                std::string_view remote_tag);
 

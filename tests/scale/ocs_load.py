@@ -11,6 +11,11 @@ its line, again after a CSTA error), and like Communicator:
     short random backoff;
   - on 503 to its INVITE it waits the Retry-After the gateway gave (scaled by
     `retry_after_scale`) and tries again; a 503 without Retry-After counts as a fault.
+With `hold` (lo, hi) each user signs out (BYE, then closes its connection, as Communicator does
+when the user quits) after a random time in that range, waits `pause` (lo, hi) and signs in
+again with a new dialog, for ever: the soak's cycle. With `clear_calls` every call made is
+cleared again (ClearConnection on the calling connection of the MakeCallResponse) after
+`call_hold` (lo, hi) seconds. `sign_in_rate` bounds the INVITEs per second of the whole client.
 The message helpers (bodies, parsing) are sip_client.py's.
 """
 import asyncio
@@ -21,7 +26,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sipp"))
-from sip_client import make_call, monitor_start, rss  # noqa: E402
+from sip_client import NS, make_call, monitor_start, rss  # noqa: E402
 
 # Answers to a request in a dialog after which Communicator signs in again.
 RESIGN_CODES = {408, 477, 481}
@@ -42,6 +47,7 @@ class Stats:
         self.attempts = 0          # INVITEs sent
         self.busy = 0              # 503 with Retry-After
         self.busy_without_retry_after = 0
+        self.retry_after = {}      # Retry-After value (seconds) -> how many 503s gave it
         self.other_refusals = {}   # code -> count, INVITE answers other than 200/503
         self.resigns = 0           # dialogs dropped and signed in again (after the first)
         self.resign_causes = {}    # cause -> count
@@ -49,6 +55,10 @@ class Stats:
         self.refreshes = 0         # UPDATEs answered 200
         self.monitor_errors = 0    # MonitorStart answered with a CSTA error (tried again)
         self.dials_ok = 0
+        self.clears = 0            # ClearConnection INFOs sent after a MakeCallResponse
+        self.clears_ok = 0         # ... answered ClearConnectionResponse
+        self.sign_outs = 0         # BYEs answered 200
+        self.monitor_starts = 0    # MonitorStartResponses
         self.events = 0
         self.last_sign_in = 0.0    # time.time() of the latest 200 to an INVITE
         self.monitored_at = 0.0    # time.time() of the latest MonitorStartResponse
@@ -74,6 +84,8 @@ class User:
         self.local = None     # "127.0.0.1:port" of our end of the connection
         self.cseq = 1
         self.dropped = None   # why the last dialog ended, until the next sign-in
+        self.sign_out_at = None
+        self.cycles = 0       # sign-outs answered 200
         self.monitoring = False
 
     # --- the connection ---
@@ -206,6 +218,13 @@ class User:
             self.call_id = "%s-%d-%x@ocs-load" % (self.name, self.generation,
                                                   random.getrandbits(32))
             self.tag = "%x" % random.getrandbits(48)
+            if c.sign_in_rate:
+                now = time.time()
+                at = max(now, c.next_sign_in)
+                c.next_sign_in = at + 1.0 / c.sign_in_rate
+                await asyncio.sleep(at - now)
+                if c.stopping:
+                    break
             st.attempts += 1
             async with c.sign_in_slots:
                 r = await self.transaction(
@@ -252,7 +271,9 @@ class User:
                 ra = header(head, "Retry-After")
                 if ra and re.match(r"\d+", ra):
                     st.busy += 1
-                    wait = int(re.match(r"\d+", ra).group(0)) * c.retry_after_scale
+                    seconds = int(re.match(r"\d+", ra).group(0))
+                    st.retry_after[seconds] = st.retry_after.get(seconds, 0) + 1
+                    wait = seconds * c.retry_after_scale
                 else:
                     st.busy_without_retry_after += 1
                     wait = backoff
@@ -264,6 +285,11 @@ class User:
         return False
 
     async def in_dialog(self, method, body=b""):
+        r = await self.in_dialog_answer(method, body)
+        return r[0] if r else None
+
+    async def in_dialog_answer(self, method, body=b""):
+        """A request in the dialog: (code, head, body) of its answer, or None."""
         self.cseq += 1
         cseq = self.cseq
         r = await self.transaction(self.request(method, cseq, body), self.call_id, cseq)
@@ -273,7 +299,34 @@ class User:
         code = r[0]
         if code in RESIGN_CODES or code >= 500:
             self.drop("%d" % code)
-        return code
+        return r
+
+    async def call_and_clear(self):
+        """MakeCall; with clear_calls, the call is cleared again a moment later (the caller
+        hangs up), so that calls do not pile up at the call manager."""
+        c = self.client
+        c.stats.dials += 1
+        r = await self.in_dialog_answer("INFO", make_call(self.line, c.called).encode())
+        if not r or r[0] != 200:
+            return
+        c.stats.dials_ok += 1
+        if not c.clear_calls:
+            return
+        m = re.search(rb"<callingDevice>\s*<callID>([^<]+)</callID>\s*<deviceID[^>]*>([^<]+)"
+                      rb"</deviceID>", r[2])
+        if not m:
+            return  # a CSTA error (the line busy, the node lost): no call to clear
+        # Not cut short by stop(): a call left behind would stay at the call manager.
+        await asyncio.sleep(random.uniform(*c.call_hold))
+        if not self.signed_in:
+            return
+        c.stats.clears += 1
+        body = ("<ClearConnection %s><connectionToBeCleared><callID>%s</callID><deviceID>%s"
+                "</deviceID></connectionToBeCleared></ClearConnection>"
+                % (NS, m.group(1).decode(), m.group(2).decode())).encode()
+        r = await self.in_dialog_answer("INFO", body)
+        if r and r[0] == 200 and b"ClearConnectionResponse" in r[2]:
+            c.stats.clears_ok += 1
 
     async def start_monitor(self):
         """MonitorStart on the line, as Communicator does right after signing in; a CSTA error
@@ -293,6 +346,7 @@ class User:
                 return
             if b"MonitorStartResponse" in r[2]:
                 self.monitoring = True
+                c.stats.monitor_starts += 1
                 c.stats.monitored_at = time.time()
                 return
             c.stats.monitor_errors += 1
@@ -301,26 +355,38 @@ class User:
 
     async def run(self):
         c = self.client
+        signed_out = False  # the last dialog ended by our own sign-out (the soak's cycle)
         while not c.stopping:
             if not self.signed_in:
+                if signed_out:
+                    await asyncio.sleep(random.uniform(*c.pause))
+                    signed_out = False
+                    if c.stopping:
+                        break
                 # Communicator waits a moment before it signs in again (spread, so that the users
                 # of a lost gateway do not return as one wave).
-                if self.generation:
+                elif self.generation:
                     await asyncio.sleep(c.resign_backoff * (0.5 + random.random()))
                 if not await self.sign_in():
                     break
+                self.sign_out_at = time.time() + random.uniform(*c.hold) if c.hold else None
                 if c.monitor:
                     await self.start_monitor()
                 continue
             wait = c.dial_interval * (0.5 + random.random()) if c.dial_interval else None
-            if self.refresh_at is not None:
-                left = max(0.0, self.refresh_at - time.time())
-                wait = left if wait is None else min(wait, left)
+            for at in (self.refresh_at, self.sign_out_at):
+                if at is not None:
+                    left = max(0.0, at - time.time())
+                    wait = left if wait is None else min(wait, left)
             try:
                 await asyncio.wait_for(self.poke.wait(), wait)
             except asyncio.TimeoutError:
                 pass
             if c.stopping or not self.signed_in:
+                continue
+            if self.sign_out_at is not None and time.time() >= self.sign_out_at:
+                await self.sign_out()
+                signed_out = True
                 continue
             if self.refresh_at is not None and time.time() >= self.refresh_at:
                 self.refresh_at = None
@@ -331,16 +397,17 @@ class User:
                     self.refresh_at = time.time() + self.session_interval / 2
                 continue
             self.poke.clear()
-            c.stats.dials += 1
-            code = await self.in_dialog("INFO", make_call(self.line, c.called).encode())
-            if code == 200:
-                c.stats.dials_ok += 1
+            await self.call_and_clear()
 
     async def sign_out(self):
         if self.signed_in and self.writer is not None:
             self.signed_in = False
+            self.monitoring = False
             self.cseq += 1
-            await self.transaction(self.request("BYE", self.cseq), self.call_id, self.cseq)
+            r = await self.transaction(self.request("BYE", self.cseq), self.call_id, self.cseq)
+            if r and r[0] == 200:
+                self.client.stats.sign_outs += 1
+                self.cycles += 1
         self.close()
 
 
@@ -349,8 +416,14 @@ class Client:
 
     def __init__(self, host, port, users, timeout=20.0, dial_interval=0.0,
                  retry_after_scale=1.0, resign_backoff=0.3, max_concurrent_sign_ins=200,
-                 called="tel:0612345678;phone-context=dialstring", monitor=False):
+                 called="tel:0612345678;phone-context=dialstring", monitor=False,
+                 hold=None, pause=(1.0, 5.0), clear_calls=False, call_hold=(0.5, 2.0),
+                 sign_in_rate=None):
         self.monitor = monitor
+        self.hold, self.pause = hold, pause
+        self.clear_calls, self.call_hold = clear_calls, call_hold
+        self.sign_in_rate = sign_in_rate
+        self.next_sign_in = 0.0  # with sign_in_rate: the earliest time of the next INVITE
         self.host, self.port = host, port
         self.timeout = timeout
         self.dial_interval = dial_interval
@@ -384,9 +457,13 @@ class Client:
             await asyncio.sleep(0.05)
         return predicate()
 
-    async def stop(self, sign_out=True):
+    async def stop(self, sign_out=True, drain=0.0):
+        """Stops every user (signing them out with `sign_out`); with `drain`, first waits up to
+        that many seconds for each user to finish what it is doing (a call being cleared)."""
         self.stopping = True
         self.poke_all()
+        if drain and self.tasks:
+            await asyncio.wait(self.tasks, timeout=drain)
         if sign_out:
             await asyncio.gather(*(u.sign_out() for u in self.users), return_exceptions=True)
         for t in self.tasks:

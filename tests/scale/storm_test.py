@@ -8,9 +8,16 @@ with two rcc-ctisim nodes, then a MonitorStart each, as Communicator does. Asser
     503s and the gateway's peak RSS (VmHWM in /proc) are printed;
   - with --kill-node, one CTI node is killed with SIGKILL once a third of the users are signed
     in (here, as the sign-ins land in bursts, usually during the wave of MonitorStarts):
-    nothing hangs, and the node left holds every session at the end.
+    nothing hangs, and the node left holds every session at the end;
+  - with --backlog, the nodes are paced ([cti] requests-per-second = 200 each), the gateway's
+    [gateway] max-cti-backlog is 100 and the INVITEs come at 1,000 a second (not all in the same
+    instant), so the MonitorStarts of the first sign-ins fill the node queues and the gateway
+    refuses the sign-ins behind them end to end: 503s seen by the client,
+    every one with Retry-After, the values spread (retry-after = 3: 3 or 4 s; the client waits a
+    quarter of it, so the test stays short), rcc_refusals_total{reason="overloaded"} > 0 and no
+    other refusal reason in /metrics, and still every user signed in and monitoring in the end.
 
-    storm_test.py <rcc-gatewayd> <rcc-ctisim> [USERS] [--kill-node]
+    storm_test.py <rcc-gatewayd> <rcc-ctisim> [USERS] [--kill-node | --backlog]
 """
 import asyncio
 import json
@@ -30,6 +37,14 @@ import ocs_load  # noqa: E402
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 KILL_NODE = "--kill-node" in sys.argv
+BACKLOG = "--backlog" in sys.argv
+REQUESTS_PER_SECOND = 200  # --backlog: per node
+MAX_CTI_BACKLOG = 100
+# --backlog: INVITEs a second. All at once, every INVITE is answered before the first MonitorStart
+# arrives (a sign-in itself sends nothing to the node), so the queues are empty whenever a
+# sign-in is admitted; at 1,000 a second against 400 MonitorStarts a second the queues pass the
+# bound within half a second and the sign-ins behind are refused.
+SIGN_IN_RATE = 1000
 GATEWAYD, CTISIM = args[:2]
 USERS = int(args[2]) if len(args) > 2 else int(os.environ.get("RCC_STORM_USERS", "3000"))
 # Everyone in within this (a sanitizer build is 2-3x slower; 503 retries wait 1-1.33 s).
@@ -85,7 +100,9 @@ def start_sim(name, directory):
 
 async def storm(gw, http, sims):
     client = ocs_load.Client("127.0.0.1", SIP, USER_LIST, timeout=30.0, monitor=True,
-                             max_concurrent_sign_ins=USERS)
+                             max_concurrent_sign_ins=USERS,
+                             retry_after_scale=0.25 if BACKLOG else 1.0,
+                             sign_in_rate=SIGN_IN_RATE if BACKLOG else None)
     rss_before = proc_status(gw.pid, "VmRSS")
     cpu_before = cpu_seconds(gw.pid)
     t0 = time.time()
@@ -107,10 +124,11 @@ async def storm(gw, http, sims):
     peak = proc_status(gw.pid, "VmHWM")
     cpu = cpu_seconds(gw.pid) - cpu_before
     ok = client.monitoring() == USERS
-    print("storm_test: %d users at once: %d signed in (%.2f s to the last), %d monitoring "
+    print("storm_test: %d users %s: %d signed in (%.2f s to the last), %d monitoring "
           "(%.2f s); %d INVITEs, %d answered 503 with Retry-After, %d MonitorStart retried; "
           "gateway RSS %d kB before, peak %d kB, %.2f s of CPU" % (
-              USERS, client.signed_in(), all_in, client.monitoring(), all_monitoring,
+              USERS, "at %d a second" % SIGN_IN_RATE if BACKLOG else "at once",
+              client.signed_in(), all_in, client.monitoring(), all_monitoring,
               st.attempts, st.busy, st.monitor_errors, rss_before, peak, cpu), flush=True)
     check("every user signed in and monitoring within %.0f s" % BOUND, ok)
     check("the gateway is still running", gw.poll() is None)
@@ -118,6 +136,24 @@ async def storm(gw, http, sims):
           st.busy_without_retry_after == 0)
     check("no sign-in refused otherwise (%s)" % (st.other_refusals or "none"),
           not st.other_refusals)
+    if BACKLOG:
+        m = get(http, "/metrics")[1]
+        refusals = {r: float(v) for r, v in re.findall(
+            r'^rcc_refusals_total\{reason="([^"]+)"\} (\S+)$', m, re.M)}
+        print("storm_test: paced nodes (%d requests/s each), max-cti-backlog %d: Retry-After "
+              "values %s; gateway refusals %s" % (
+                  REQUESTS_PER_SECOND, MAX_CTI_BACKLOG, dict(sorted(st.retry_after.items())),
+                  {r: int(v) for r, v in refusals.items() if v}), flush=True)
+        check("the backlog bound was reached: %d sign-ins answered 503 with Retry-After"
+              % st.busy, st.busy > 0)
+        check("the Retry-After values are spread (%s)" % sorted(st.retry_after),
+              len(st.retry_after) > 1)
+        check("gateway: refusals{reason=\"overloaded\"} %d > 0, as many as the client's 503s"
+              % refusals.get("overloaded", 0),
+              refusals.get("overloaded", 0) > 0 and refusals.get("overloaded", 0) == st.busy)
+        check("gateway: no refusal for another reason (%s)"
+              % ({r: v for r, v in refusals.items() if v and r != "overloaded"} or "none"),
+              not any(v for r, v in refusals.items() if r != "overloaded"))
     check("/healthz is 200 after the storm", get(http, "/healthz")[0] == 200)
     code, body = get(http, "/sessions")
     sessions = json.loads(body)["sessions"] if code == 200 else []
@@ -156,10 +192,15 @@ try:
     config = os.path.join(work, "gw.toml")
     with open(config, "w") as f:
         f.write('[gateway]\nlisten-tcp = "127.0.0.1:0"\nmetrics-listen = "127.0.0.1:0"\n'
-                'acl = ["127.0.0.1"]\nretry-after = 1\nmax-connections = %d\n' % (USERS + 100))
+                'acl = ["127.0.0.1"]\nretry-after = %d\nmax-connections = %d\n'
+                % (3 if BACKLOG else 1, USERS + 100))
+        if BACKLOG:
+            f.write("max-cti-backlog = %d\n" % MAX_CTI_BACKLOG)
         f.write('[cti]\nnodes = [%s]\napplication-user = "rccgateway"\n'
                 'password-file = "%s"\nheartbeat-interval = 1\nconnect-timeout = 1\n'
                 % (", ".join('"127.0.0.1:%d"' % s[1] for s in sims), os.path.join(work, "pw")))
+        if BACKLOG:
+            f.write("requests-per-second = %d\n" % REQUESTS_PER_SECOND)
         f.write('[directory]\nfile = "%s"\n' % directory)
     gw = subprocess.Popen([GATEWAYD, "-c", config], stdout=subprocess.PIPE,
                           stderr=open(os.path.join(work, "gw.err"), "w"), text=True)

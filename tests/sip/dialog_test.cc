@@ -156,10 +156,12 @@ TEST_CASE("dialog layer refreshes the session on UPDATE and on re-INVITE", "[sip
   World w;
   w.establish();
   const auto first_timer = w.out.timers.back();
+  CHECK(w.layer.refreshes() == 0);  // the initial INVITE is no refresh
   w.layer.receive(1, w.in_dialog(load("update_refresh")));
   const auto ok = w.out.last();
   CHECK(ok.status == 200);
   CHECK(ok.cseq()->method == "UPDATE");
+  CHECK(w.layer.refreshes() == 1);
   CHECK(ok.session_expires()->seconds == 1800);
   REQUIRE(w.out.timers.size() == 2);
   // The timer armed before the refresh is now stale: firing it ends nothing.
@@ -174,12 +176,14 @@ TEST_CASE("dialog layer refreshes the session on UPDATE and on re-INVITE", "[sip
   CHECK(w.out.last().status == 200);
   CHECK(w.out.last().session_expires()->seconds == 600);
   CHECK(w.out.timers.back().after == std::chrono::seconds(600 - 32));
+  CHECK(w.layer.refreshes() == 2);
   // An UPDATE asking for 30 s gets 422.
   auto small = w.in_dialog(load("update_refresh"));
   small.set("CSeq", "11 UPDATE");
   small.set("Session-Expires", "30");
   w.layer.receive(1, small);
   CHECK(w.out.last().status == 422);
+  CHECK(w.layer.refreshes() == 2);
 }
 
 TEST_CASE("dialog layer sends BYE along the route set when the session expires", "[sip][dialog]") {
