@@ -8,6 +8,8 @@
 // The users multiplex over --connections SIP connections (as a pool does), so tens of
 // thousands of users need a handful of file descriptors. One thread, one io_context.
 // The figures go to stdout as one JSON object; progress to stderr when it is a terminal.
+// SIGINT or SIGTERM ends the run as the deadline would, with the sign-outs and the figures (a
+// test holds the users with a long --hold, checks the gateway, then stops us).
 // Exit 0 when every user signed in (and monitored, with --monitor) and every call was answered
 // without error, 1 otherwise, 2 on bad arguments.
 
@@ -30,6 +32,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
@@ -152,12 +155,19 @@ class Load {
     j["signed_out"] = signed_out_;
     j["seconds"] = seconds_since(t0_);
     j["timed_out"] = timed_out_;
+    j["stopped"] = stopped_;
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
     j["cpu_seconds"] = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                        double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
     j["max_rss_kib"] = ru.ru_maxrss;
     return j;
+  }
+
+  /// Ends the run now: sign-outs (unless --no-sign-out), then the clients stop.
+  void stop() {
+    stopped_ = true;
+    finish();
   }
 
   bool passed() const {
@@ -415,7 +425,7 @@ class Load {
   std::mt19937_64 rng_{std::random_device{}()};
   Clock::time_point t0_{};
   Clock::time_point next_refresh_scan_{};
-  bool finished_ = false, timed_out_ = false;
+  bool finished_ = false, timed_out_ = false, stopped_ = false;
   std::size_t first_sent_ = 0, in_flight_ = 0, next_caller_ = 0;
   double all_in_ = 0, all_monitoring_ = 0, calls_started_at_ = 0, hold_from_ = 0;
   std::size_t signed_in_ = 0, monitoring_ = 0, attempts_ = 0, busy_ = 0,
@@ -479,6 +489,10 @@ int main(int argc, char** argv) {
   asio::io_context io;
   Load load(io, o);
   asio::steady_timer show(io);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (!ec) load.stop();
+  });
   const bool tty = isatty(STDERR_FILENO);
   std::function<void()> tick = [&] {
     show.expires_after(std::chrono::milliseconds(250));
@@ -490,6 +504,7 @@ int main(int argc, char** argv) {
   };
   load.on_finished = [&] {
     show.cancel();
+    signals.cancel();
     if (tty) std::cerr << load.progress() << "\n";
   };
   if (!load.start()) return 2;
