@@ -314,7 +314,8 @@ TEST_CASE("a scripted incoming call rings, the far end hangs up", "[cti][sim]") 
   CHECK(w.sim.control("hangup 0612345678") == "ok");
   CHECK(w.events(2) == Lines{"1 ConnectionClearedEvent 1/0612345678 connected normalClearing",
                              "1 ConnectionClearedEvent 1/4711 null normalClearing"});
-  CHECK(w.sim.control("status") == "ok sessions=1 monitors=1 calls=0 monitor-stops=0");
+  CHECK(w.sim.control("status") ==
+        "ok sessions=1 monitors=1 calls=0 monitor-stops=0 status-answers=0");
 }
 
 TEST_CASE("an external far end answers through the control channel", "[cti][sim]") {
