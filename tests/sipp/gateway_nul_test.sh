@@ -3,14 +3,16 @@
 # started with --framing nul-terminated as the call manager, the gateway with [cti] framing =
 # "nul-terminated", SIPp as the OCS side. Sign-in + click-to-dial with its events, then an
 # incoming call scripted on the simulator, AnswerCall and the refreshes; the gateway must say
-# that it lowered max-in-flight to 1 and answer the node's SystemStatus. Loopback only; every
-# wait is bounded.
-#   gateway_nul_test.sh <rcc-gatewayd> <rcc-ctisim> <tests/sipp dir> <tests/data/gateway dir>
+# that it lowered max-in-flight to 1 and answer the node's SystemStatus. rcc-ctiprobe checks the
+# same node with [cti] framing = "nul-terminated". Loopback only; every wait is bounded.
+#   gateway_nul_test.sh <rcc-gatewayd> <rcc-ctisim> <rcc-ctiprobe> <tests/sipp dir>
+#                       <tests/data/gateway dir>
 set -euo pipefail
 gatewayd=$(realpath "$1")
 ctisim=$(realpath "$2")
-scenarios=$(realpath "$3")
-data=$(realpath "$4")
+ctiprobe=$(realpath "$3")
+scenarios=$(realpath "$4")
+data=$(realpath "$5")
 source "$(dirname "$(realpath "$0")")/gateway_lib.sh"
 gateway_lib_init gateway_nul_test sipp socat python3
 failures=0
@@ -92,6 +94,15 @@ done
 check "the gateway answered the node's SystemStatus" test "$answered" = yes
 check "no response was dropped as unmatched" \
   bash -c '! grep -E "cannot answer the|while no request is outstanding|no response within" gw.err'
+# The probe over the same framing: session, heartbeat round trip, stop.
+sed '/^\[gateway\]/,/^acl/d' gw.toml > probe.toml
+probe_ok() {
+  local out rc=0
+  out=$(timeout 30 "$ctiprobe" --config probe.toml -t 5) || rc=$?
+  echo "$out"
+  [ "$rc" -eq 0 ] && [[ $out == "CTI OK - 1/1 nodes up |"* ]]
+}
+check "rcc-ctiprobe reports the NUL-framed node OK" probe_ok
 check "the link never went down" bash -c "! grep -q 'node=$cti down' gw.err"
 
 [ "$failures" -eq 0 ] || { echo "gateway_nul_test: $failures check(s) failed" >&2; exit 1; }
