@@ -11,11 +11,15 @@ _rcc_ctisim() {
     -l | --listen | --control | --max-session-duration | --frame-timeout | --max-frame-bytes)
       return
       ;;
+    --framing)
+      COMPREPLY=($(compgen -W "annex-j nul-terminated" -- "$cur"))
+      return
+      ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "--help -h --version --verbose -v --quiet -q --config -c
       --directory -d --listen -l --control --max-session-duration --frame-timeout
-      --max-frame-bytes" -- "$cur"))
+      --max-frame-bytes --framing" -- "$cur"))
   fi
 }
 complete -o default -F _rcc_ctisim rcc-ctisim

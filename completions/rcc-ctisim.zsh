@@ -12,4 +12,5 @@ _arguments -s \
   '--control[control port]:HOST\:PORT:' \
   '--max-session-duration[longest session granted]:seconds:' \
   '--frame-timeout[drop a peer stuck mid-frame]:milliseconds:' \
-  '--max-frame-bytes[largest frame accepted]:bytes:'
+  '--max-frame-bytes[largest frame accepted]:bytes:' \
+  '--framing[framing on the CTI port]:framing:(annex-j nul-terminated)'

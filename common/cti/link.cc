@@ -4,6 +4,7 @@
 #include <boost/asio/ssl/rfc2818_verification.hpp>
 #include <boost/asio/write.hpp>
 
+#include "csta/message_kind.h"
 #include "util/log.h"
 
 namespace rcc::cti {
@@ -76,6 +77,8 @@ Link::Link(net::io_context& ioc, LinkOptions options, LinkHandlers handlers)
       heartbeat_timer_(ioc),
       frame_timer_(ioc),
       decoder_(options_.frame_limits),
+      by_order_(options_.frame_limits.framing == Framing::nul_terminated),
+      late_timer_(ioc),
       edition_(options_.edition) {}
 
 Link::~Link() = default;
@@ -194,8 +197,12 @@ void Link::start_session(Done done) {
             self->edition_ = *ns;
           self->state_ = LinkState::active;
           self->timings_.session = since(t0);
-          util::logger("cti")->info("node={} session={} active ({} s)", self->options_.node.name(),
-                                    self->session_id_, self->actual_duration_);
+          util::logger("cti")->info(
+              "node={} session={} active ({} s){}", self->options_.node.name(), self->session_id_,
+              self->actual_duration_,
+              self->by_order_ ? "; NUL-terminated framing: one request at a time, answers "
+                                "matched by order"
+                              : "");
           self->schedule_heartbeat();
           done({});
           return;
@@ -234,26 +241,77 @@ void Link::send_request(csta::Body body, Reply reply, bool allow_inactive) {
     net::post(ioc_, [reply = std::move(reply), e] { reply(e); });
     return;
   }
-  const std::string xml =
+  Pending p{std::move(reply),
+            std::make_unique<net::steady_timer>(ioc_),
+            std::string(csta::element_name(body)),
+            {}};
+  std::string xml =
       csta::encode(csta::Message{edition_, std::move(body)}, csta::EncodeOptions{false});
-  Pending p{std::move(reply), std::make_unique<net::steady_timer>(ioc_)};
-  p.timer->expires_after(options_.request_timeout);
+  if (by_order_) {
+    // The key is ours only: NUL-terminated frames carry no invoke ID.
+    p.xml = std::move(xml);
+    pending_.emplace(id, std::move(p));
+    unsent_.push_back(id);
+    send_next();
+    return;
+  }
+  pending_.emplace(id, std::move(p));
+  arm_request_timer(id);
+  send_frame(id, std::move(xml));
+}
+
+void Link::arm_request_timer(int id) {
+  auto& timer = *pending_.at(id).timer;
+  timer.expires_after(options_.request_timeout);
   auto self = shared_from_this();
-  p.timer->async_wait([self, id](boost::system::error_code ec) {
+  timer.async_wait([self, id](boost::system::error_code ec) {
     if (ec) return;
     auto it = self->pending_.find(id);
     if (it == self->pending_.end()) return;
     Reply r = std::move(it->second.reply);
+    const std::string what = std::move(it->second.request);
     self->pending_.erase(it);
-    util::logger("cti")->warn("node={} invoke={} no response within {} ms",
-                              self->options_.node.name(), id,
+    util::logger("cti")->warn("node={} invoke={} {} no response within {} ms",
+                              self->options_.node.name(), id, what,
                               self->options_.request_timeout.count());
+    if (self->by_order_ && self->on_wire_ == id) {
+      // Its answer may still come: hold the next request until it does, or until another
+      // request_timeout has passed, so that answer is not taken for the next request's.
+      self->on_wire_ = kNoInvokeId;
+      self->late_expected_ = true;
+      const unsigned generation = ++self->late_generation_;
+      self->late_timer_.expires_after(self->options_.request_timeout);
+      self->late_timer_.async_wait([self, generation](boost::system::error_code ec2) {
+        if (ec2 || self->state_ == LinkState::closed || !self->late_expected_ ||
+            generation != self->late_generation_)
+          return;
+        self->late_expected_ = false;
+        util::logger("cti")->info("node={} no late answer within {} ms; sending the next request",
+                                  self->options_.node.name(),
+                                  self->options_.request_timeout.count());
+        self->send_next();
+      });
+    }
     r(Error(Errc::request_timeout, self->options_.node.name() + ": no response within " +
                                        std::to_string(self->options_.request_timeout.count()) +
                                        " ms"));
   });
-  pending_.emplace(id, std::move(p));
-  send_frame(id, xml);
+}
+
+void Link::send_next() {
+  if (!by_order_ || state_ == LinkState::closed || on_wire_ != kNoInvokeId || late_expected_)
+    return;
+  while (!unsent_.empty()) {
+    const int id = unsent_.front();
+    unsent_.pop_front();
+    auto it = pending_.find(id);
+    if (it == pending_.end()) continue;
+    on_wire_ = id;
+    std::string xml = std::move(it->second.xml);
+    arm_request_timer(id);
+    send_frame(kNoInvokeId, std::move(xml));
+    return;
+  }
 }
 
 void Link::send_frame(int invoke_id, std::string body) {
@@ -336,17 +394,28 @@ void Link::on_bytes(std::size_t n) {
   read_next();
 }
 
+namespace {
+
+// XML that is not well formed, hostile or oversized: the stream cannot be trusted, the link
+// goes. Well-formed XML the codec does not model (an event type it does not know, a missing
+// child, a value out of range) costs that event or that one request only.
+bool xml_level(const Error& e) {
+  const auto code = e.code();
+  return code == csta::Errc::malformed_xml || code == csta::Errc::too_large ||
+         code == csta::Errc::too_deep || code == csta::Errc::doctype_refused;
+}
+
+}  // namespace
+
 void Link::on_frame(Frame frame) {
   auto log = util::logger("cti");
   auto m = csta::decode(frame.body, options_.xml_limits, csta::DecodeOptions{true});
+  if (by_order_) {
+    on_unnumbered_frame(frame.body, std::move(m));
+    return;
+  }
   if (!m) {
-    // XML that is not well formed, hostile or oversized: the stream cannot be trusted, the link
-    // goes. Well-formed XML the codec does not model (an event type it does not know, a missing
-    // child, a value out of range) costs that event or that one request only.
-    const auto code = m.error().code();
-    const bool xml_level = code == csta::Errc::malformed_xml || code == csta::Errc::too_large ||
-                           code == csta::Errc::too_deep || code == csta::Errc::doctype_refused;
-    if (!xml_level) {
+    if (!xml_level(m.error())) {
       if (frame.is_event()) {
         log->info("node={} skipping an event it does not model: {}", options_.node.name(),
                   m.error().message());
@@ -393,6 +462,75 @@ void Link::on_frame(Frame frame) {
   Reply reply = std::move(it->second.reply);
   it->second.timer->cancel();
   pending_.erase(it);
+  reply(std::move(*m));
+}
+
+void Link::on_unnumbered_frame(const std::string& body, Result<csta::Message> m) {
+  auto log = util::logger("cti");
+  const std::string& node = options_.node.name();
+  if (!m && xml_level(m.error())) {
+    fail(Error(Errc::garbage, node + ": " + m.error().message()));
+    return;
+  }
+  std::string name;
+  if (m) {
+    name = std::string(csta::element_name(m->body));
+  } else if (auto root = csta::root_element_name(body, options_.xml_limits)) {
+    name = std::move(*root);
+  }
+  log->trace("node={} <- {}", node, name);
+  switch (csta::message_kind(name)) {
+    case csta::MessageKind::event:
+      if (!m) {
+        log->info("node={} skipping an event it does not model: {}", node, m.error().message());
+        return;
+      }
+      if (auto* t = std::get_if<csta::ApplicationSessionTerminated>(&m->body)) {
+        fail(Error(Errc::session_terminated,
+                   node + ": " + t->term_reason.name + " " + t->term_reason.value));
+        return;
+      }
+      if (handlers_.on_event) handlers_.on_event(*m);
+      return;
+    case csta::MessageKind::request:
+      if (m && std::holds_alternative<csta::SystemStatus>(m->body)) {
+        send_frame(kNoInvokeId, csta::encode(csta::answer(*m, csta::SystemStatusResponse{}),
+                                             csta::EncodeOptions{false}));
+        return;
+      }
+      log->info("node={} skipping a <{}> request from the node: not served", node, name);
+      return;
+    case csta::MessageKind::response:
+      break;
+  }
+  if (on_wire_ == kNoInvokeId) {
+    if (late_expected_) {
+      // The answer of the request that timed out: nobody waits for it any more.
+      log->info("node={} late <{}> to a request that timed out, dropped", node, name);
+      late_expected_ = false;
+      late_timer_.cancel();
+      send_next();
+      return;
+    }
+    log->warn("node={} <{}> while no request is outstanding, dropped", node, name);
+    return;
+  }
+  auto it = pending_.find(on_wire_);
+  if (!csta::can_answer(it->second.request, name)) {
+    log->warn("node={} <{}> cannot answer the <{}> outstanding, dropped", node, name,
+              it->second.request);
+    return;
+  }
+  Reply reply = std::move(it->second.reply);
+  it->second.timer->cancel();
+  pending_.erase(it);
+  on_wire_ = kNoInvokeId;
+  send_next();
+  if (!m) {
+    log->warn("node={} <{}> response not understood: {}", node, name, m.error().message());
+    reply(Error(Errc::garbage, node + ": <" + name + ">: " + m.error().message()));
+    return;
+  }
   reply(std::move(*m));
 }
 
@@ -491,7 +629,11 @@ void Link::shutdown(const Error& pending_error) {
   frame_timer_.cancel();
   if (tls_) tls_->lowest_layer().close(ignored);
   socket_.close(ignored);
+  late_timer_.cancel();
   write_queue_.clear();
+  unsent_.clear();
+  on_wire_ = kNoInvokeId;
+  late_expected_ = false;
   // Callbacks may start new requests or drop the last reference: take the map out first.
   auto pending = std::move(pending_);
   pending_.clear();

@@ -22,6 +22,15 @@
 //   Handlers::on_down says why. Unknown *event* types are logged and skipped (vendors add them).
 // - A server-initiated SystemStatus is answered with SystemStatusResponse, same invoke ID
 //   (docs/protocol.md).
+// - Framing::nul_terminated frames carry no invoke ID. The link then tells responses from events
+//   by the message (csta/message_kind.h) and matches responses by order: it sends one request at
+//   a time, the next once the one on the wire is answered or timed out, so a response can only
+//   be the answer to the one request outstanding. Requests wait their turn in order; a request's
+//   timeout counts from when it is sent. After a timeout the link waits for the late answer (up
+//   to request_timeout more, the answer then dropped) before it sends the next request, so that
+//   answer is not taken for the next one's. A response that cannot answer the request on the
+//   wire (a MonitorStartResponse while a MakeCall waits), or arrives with none, is logged and
+//   dropped.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -124,18 +133,30 @@ class Link : public std::enable_shared_from_this<Link> {
   unsigned session_duration() const { return actual_duration_; }
   const LinkTimings& timings() const { return timings_; }
   const NodeAddress& node() const { return options_.node; }
+  /// Requests whose reply has not been called yet (sent or waiting their turn).
+  std::size_t outstanding() const { return pending_.size(); }
+  /// NUL-terminated framing: requests waiting behind the one on the wire (always 0 otherwise).
+  std::size_t waiting_to_send() const { return unsent_.size(); }
+  /// Whether responses are matched by order, one request at a time (NUL-terminated framing).
+  bool one_at_a_time() const { return by_order_; }
 
  private:
   struct Pending {
     Reply reply;
     std::unique_ptr<net::steady_timer> timer;
+    std::string request;  ///< its element name ("MakeCall"): what a response must answer
+    std::string xml;      ///< by_order_: the body, until its turn comes to be sent
   };
 
   Link(net::io_context& ioc, LinkOptions options, LinkHandlers handlers);
   void on_connected(Done done);
   void start_session(Done done);
   void send_request(csta::Body body, Reply reply, bool allow_inactive);
+  void arm_request_timer(int id);
   void send_frame(int invoke_id, std::string body);
+  /// by_order_: sends the next waiting request unless one is on the wire or a late answer is due.
+  void send_next();
+  void on_unnumbered_frame(const std::string& body, Result<csta::Message> m);
   void write_next();
   void read_next();
   void on_bytes(std::size_t n);
@@ -163,6 +184,13 @@ class Link : public std::enable_shared_from_this<Link> {
   bool reading_ = false;
   std::map<int, Pending> pending_;
   InvokeIds invoke_ids_;
+  // --- NUL-terminated framing: matched by order (see the header comment) ---
+  bool by_order_ = false;
+  std::deque<int> unsent_;      ///< keys of pending_ not sent yet, in request order
+  int on_wire_ = kNoInvokeId;   ///< the key of the request sent and not answered
+  bool late_expected_ = false;  ///< the request on the wire timed out: its answer may still come
+  net::steady_timer late_timer_;
+  unsigned late_generation_ = 0;  ///< tells a stale late_timer_ wake-up from the current one
   LinkState state_ = LinkState::idle;
   std::string session_id_;
   unsigned actual_duration_ = 0;

@@ -69,6 +69,20 @@ void NodePool::request(std::size_t node, csta::Body body, Link::Reply reply, Lan
   pump(node);
 }
 
+void NodePool::set_pacing(Pacing pacing) {
+  pacing_ = pacing;
+  if (base_.frame_limits.framing == Framing::nul_terminated && pacing.max_in_flight > 1)
+    util::logger("cti")->info(
+        "max-in-flight {} lowered to 1: NUL-terminated frames carry no invoke ID, so each link "
+        "sends one request at a time and matches answers by order",
+        pacing.max_in_flight);
+}
+
+std::size_t NodePool::max_in_flight() const {
+  if (base_.frame_limits.framing == Framing::nul_terminated) return 1;
+  return pacing_.max_in_flight;
+}
+
 void NodePool::reconfigure(const std::vector<NodeAddress>& nodes, LinkOptions base) {
   auto same = [](const NodeAddress& a, const NodeAddress& b) {
     return a.host == b.host && a.port == b.port;
@@ -109,7 +123,8 @@ std::optional<std::chrono::microseconds> NodePool::round_trip(std::size_t node) 
 void NodePool::pump(std::size_t node) {
   Queue& q = queues_[node];
   auto alive = alive_;
-  while ((!q.waiting.empty() || !q.later.empty()) && q.in_flight < pacing_.max_in_flight) {
+  const std::size_t limit = max_in_flight();
+  while ((!q.waiting.empty() || !q.later.empty()) && q.in_flight < limit) {
     auto link = links_[node];
     if (!link || state_.state(node) != NodeState::up) {
       fail_queue(node, Error(Errc::no_node_up, "node " + nodes_[node].name() + " is down"));

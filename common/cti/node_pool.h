@@ -54,11 +54,17 @@ class NodePool {
   void request(std::size_t node, csta::Body body, Link::Reply reply, Lane lane = Lane::now);
 
   struct Pacing {
-    std::size_t max_in_flight = 32;   ///< requests outstanding on one link
+    /// Requests outstanding on one link. Forced to 1 with NUL-terminated framing (the link
+    /// matches answers by order and sends one at a time: link.h), so that the queue, not the
+    /// link, decides what goes next (Lane::now before Lane::later).
+    std::size_t max_in_flight = 32;
     std::size_t max_queued = 20'000;  ///< waiting behind them; past this: Errc::overloaded
     double per_second = 0;            ///< 0: no rate limit
   };
-  void set_pacing(Pacing pacing) { pacing_ = pacing; }
+  /// Logs (info) when it lowers max_in_flight to 1 for NUL-terminated framing.
+  void set_pacing(Pacing pacing);
+  /// The limit each queue applies: Pacing::max_in_flight, or 1 with NUL-terminated framing.
+  std::size_t max_in_flight() const;
 
   /// A reload: nodes no longer listed are removed (their link closed, queued requests failed,
   /// on_change reports NodeState::removed so their sessions fail over); new ones are added at

@@ -7,6 +7,7 @@
 #include <deque>
 #include <sstream>
 
+#include "csta/message_kind.h"
 #include "util/log.h"
 
 namespace rcc::ctisim {
@@ -67,6 +68,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     closed_ = true;
     log()->warn("session={} peer={} dropped: {}", id_, peer_, why);
     finish();
+  }
+
+  /// A SystemStatus request to the client, as switches poll their CTI links (docs/protocol.md).
+  /// False when the session is not active.
+  bool poll_status() {
+    if (closed_ || !active_) return false;
+    next_invoke_ = next_invoke_ % 9998 + 1;
+    send(next_invoke_, csta::SystemStatus{});
+    return true;
   }
 
   /// After the last frame is written (ApplicationSessionTerminated, Stop response).
@@ -179,8 +189,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_frame(const cti::Frame& frame) {
     auto m = csta::decode(frame.body, server_.options().xml_limits);
     if (!m) {
-      if (m.error().code() == csta::Errc::unknown_message && frame.invoke_id != cti::kNoInvokeId &&
-          !frame.is_event()) {
+      if (m.error().code() == csta::Errc::unknown_message && is_request(frame)) {
         // Well-formed CSTA we do not implement: answered, not dropped (docs/protocol.md).
         send(frame.invoke_id, csta::CSTAErrorCode{"operation", "serviceNotSupported"});
         return;
@@ -217,10 +226,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
       close_after_write();
       return;
     }
-    if (std::holds_alternative<csta::SystemStatusResponse>(m->body)) return;
+    if (std::holds_alternative<csta::SystemStatusResponse>(m->body)) {
+      server_.count_status_answer();
+      return;
+    }
     std::vector<Out> out;
     server_.world().handle(id_, frame.invoke_id, m->body, out);
     server_.deliver(std::move(out));
+  }
+
+  /// Whether a frame the codec does not model is a request (to be answered). NUL-terminated
+  /// frames carry no invoke ID: the root element's name tells (csta/message_kind.h).
+  bool is_request(const cti::Frame& frame) const {
+    if (server_.options().frame_limits.framing == cti::Framing::annex_j)
+      return frame.invoke_id != cti::kNoInvokeId && !frame.is_event();
+    auto root = csta::root_element_name(frame.body, server_.options().xml_limits);
+    return root && csta::message_kind(*root) == csta::MessageKind::request;
   }
 
   unsigned grant(std::optional<unsigned> requested) const {
@@ -300,6 +321,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool close_when_drained_ = false;
   bool active_ = false;
   SessionId id_;
+  int next_invoke_ = 0;  ///< the simulator's own requests (SystemStatus): 1..9998
   std::string session_id_;
   unsigned duration_ = 0;
   csta::Namespace ns_ = csta::Namespace::ed3;
@@ -369,8 +391,12 @@ void Server::forget(SessionId id) {
   world_.drop_session(id);
 }
 
-void Server::deliver(std::vector<Out> out) {
+void Server::deliver(std::vector<Out> out, bool from_request) {
   if (silent_ || out.empty()) return;  // a silent node answers nothing, not even heartbeats
+  if (holding_ && from_request) {
+    held_.push_back(std::move(out));
+    return;
+  }
   auto send_all = [this](const std::vector<Out>& batch) {
     for (const auto& o : batch) {
       auto it = connections_.find(o.session);
@@ -396,7 +422,7 @@ std::string Server::control(const std::string& line) {
   in >> cmd >> a >> b;
   std::vector<Out> out;
   auto done = [&](const std::string& ok) {
-    deliver(std::move(out));
+    deliver(std::move(out), false);
     return "ok" + (ok.empty() ? "" : " " + ok);
   };
   if (cmd == "call") {
@@ -424,6 +450,24 @@ std::string Server::control(const std::string& line) {
     delay_ = std::chrono::milliseconds(ms);
     return "ok";
   }
+  if (cmd == "hold-responses") {
+    if (a != "on" && a != "off") return "error hold-responses on|off";
+    holding_ = a == "on";
+    if (holding_) return "ok";
+    // Released in the order they were produced, as one slow switch would have sent them.
+    auto held = std::move(held_);
+    held_.clear();
+    for (auto& batch : held)
+      deliver(std::move(batch), false);
+    return "ok " + std::to_string(held.size());
+  }
+  if (cmd == "system-status") {
+    std::size_t asked = 0;
+    auto conns = connections_;
+    for (auto& [id, weak] : conns)
+      if (auto c = weak.lock()) asked += c->poll_status() ? 1 : 0;
+    return "ok " + std::to_string(asked);
+  }
   if (cmd == "drop") {
     auto conns = connections_;
     for (auto& [id, weak] : conns)
@@ -434,10 +478,12 @@ std::string Server::control(const std::string& line) {
     return "ok sessions=" + std::to_string(connections_.size()) +
            " monitors=" + std::to_string(world_.monitor_count()) +
            " calls=" + std::to_string(world_.call_count()) +
-           " monitor-stops=" + std::to_string(world_.monitor_stops());
+           " monitor-stops=" + std::to_string(world_.monitor_stops()) +
+           " status-answers=" + std::to_string(status_answers_);
   }
   return "error unknown command '" + cmd +
-         "' (call, answer, hangup, register, unregister, silent, delay, drop, status)";
+         "' (call, answer, hangup, register, unregister, silent, delay, hold-responses, "
+         "system-status, drop, status)";
 }
 
 namespace {

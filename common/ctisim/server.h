@@ -44,7 +44,10 @@ class Server {
   std::string control(const std::string& line);
 
   // for Connection
-  void deliver(std::vector<Out> out);
+  /// Sends `out` in order (late when `delay` is set, never when `silent`). Output caused by a
+  /// client's request (`from_request`) is kept back while `hold-responses` is on.
+  void deliver(std::vector<Out> out, bool from_request = true);
+  void count_status_answer() { ++status_answers_; }
   void forget(SessionId id);
   World& world() { return world_; }
   const directory::Directory& directory() const { return directory_; }
@@ -67,6 +70,9 @@ class Server {
   SessionId next_session_ = 1;
   bool silent_ = false;
   std::chrono::milliseconds delay_{0};
+  bool holding_ = false;
+  std::vector<std::vector<Out>> held_;  ///< while holding_, in the order they were produced
+  std::uint64_t status_answers_ = 0;    ///< SystemStatusResponses received (control: system-status)
 };
 
 }  // namespace rcc::ctisim

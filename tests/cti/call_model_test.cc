@@ -87,14 +87,24 @@ std::string line(const csta::Message& m) {
       m.body);
 }
 
-/// A session monitoring `devices` (crossRefIDs come back in order: 1, 2, ... per simulator).
+std::vector<std::string> sim_args(cti::Framing framing) {
+  if (framing == cti::Framing::nul_terminated) return {"--framing", "nul-terminated"};
+  return {};
+}
+
+/// A session monitoring `devices` (crossRefIDs come back in order: 1, 2, ... per simulator),
+/// the link and the simulator both in `framing`.
 struct World {
   SimProcess sim;
   TestClient c{sim.address()};
   std::size_t seen = 0;
 
-  explicit World(std::initializer_list<const char*> devices) {
+  explicit World(std::initializer_list<const char*> devices,
+                 cti::Framing framing = cti::Framing::annex_j)
+      : sim(sim_args(framing)) {
+    c.options().frame_limits.framing = framing;
     REQUIRE(c.start());
+    REQUIRE(c.link->one_at_a_time() == (framing == cti::Framing::nul_terminated));
     for (const char* d : devices) {
       auto r = c.call(csta::MonitorStart{d});
       REQUIRE(r);
@@ -128,7 +138,10 @@ using Lines = std::vector<std::string>;
 }  // namespace
 
 TEST_CASE("make call, answer and clear produce the switch's events in order", "[cti][sim]") {
-  World w({"4711", "4714"});  // crossRef 1 = 4711, 2 = 4714
+  // The same over NUL-terminated framing: no invoke IDs, answers matched by order.
+  const auto framing = GENERATE(cti::Framing::annex_j, cti::Framing::nul_terminated);
+  INFO((framing == cti::Framing::annex_j ? "annex-j" : "nul-terminated"));
+  World w({"4711", "4714"}, framing);  // crossRef 1 = 4711, 2 = 4714
   auto mc = w.ok<csta::MakeCallResponse>(csta::MakeCall{"4711", "4714", std::nullopt});
   CHECK(conn(mc.calling_device) == "1/4711");
   CHECK(w.events(4) == Lines{
@@ -314,7 +327,8 @@ TEST_CASE("a scripted incoming call rings, the far end hangs up", "[cti][sim]") 
   CHECK(w.sim.control("hangup 0612345678") == "ok");
   CHECK(w.events(2) == Lines{"1 ConnectionClearedEvent 1/0612345678 connected normalClearing",
                              "1 ConnectionClearedEvent 1/4711 null normalClearing"});
-  CHECK(w.sim.control("status") == "ok sessions=1 monitors=1 calls=0 monitor-stops=0");
+  CHECK(w.sim.control("status") ==
+        "ok sessions=1 monitors=1 calls=0 monitor-stops=0 status-answers=0");
 }
 
 TEST_CASE("an external far end answers through the control channel", "[cti][sim]") {

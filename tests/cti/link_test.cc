@@ -195,7 +195,8 @@ TEST_CASE("link stops its session cleanly", "[cti][link]") {
   CHECK(*stopped);
   CHECK(c.link->state() == cti::LinkState::closed);
   CHECK_FALSE(c.down.has_value());
-  CHECK(sim.control("status") == "ok sessions=0 monitors=0 calls=0 monitor-stops=0");
+  CHECK(sim.control("status") ==
+        "ok sessions=0 monitors=0 calls=0 monitor-stops=0 status-answers=0");
 }
 
 TEST_CASE("the simulator drops misbehaving peers and other sessions carry on", "[cti][link]") {

@@ -181,6 +181,38 @@ TEST_CASE("pool sends waiting signed-in requests before later-lane sign-ins", "[
   pool.stop();
 }
 
+TEST_CASE("pool on NUL-terminated links keeps one request in flight, so its lanes still decide",
+          "[cti][pool][sim][nul]") {
+  SimProcess a({"--framing", "nul-terminated"});
+  net::io_context ioc;
+  auto base = credentials();
+  base.frame_limits.framing = cti::Framing::nul_terminated;
+  cti::NodePool pool(ioc, addresses({&a}), base, fast());
+  cti::NodePool::Pacing pacing;
+  pacing.max_in_flight = 32;  // what the configuration says; the link can only take one
+  pool.set_pacing(pacing);
+  CHECK(pool.max_in_flight() == 1);
+  pool.start();
+  REQUIRE(run_until(ioc, [&] { return pool.up_count() == 1; }));
+  std::vector<std::string> order;
+  auto record = [&](std::string name) {
+    return [&order, name](Result<csta::Message> r) {
+      if (r && std::holds_alternative<csta::RequestSystemStatusResponse>(r->body))
+        order.push_back(name);
+    };
+  };
+  csta::RequestSystemStatus rss;
+  pool.request(0, rss, record("first"));
+  pool.request(0, rss, record("sign-in 1"), cti::NodePool::Lane::later);
+  pool.request(0, rss, record("sign-in 2"), cti::NodePool::Lane::later);
+  pool.request(0, rss, record("call control"));
+  // With 32 in flight all four would already sit in the link, in arrival order.
+  CHECK(pool.queued(0) == 3);
+  REQUIRE(run_until(ioc, [&] { return order.size() == 4; }));
+  CHECK(order == std::vector<std::string>{"first", "call control", "sign-in 1", "sign-in 2"});
+  pool.stop();
+}
+
 TEST_CASE("pool reconfigure removes and adds nodes, keeping the others' indices",
           "[cti][pool][sim]") {
   SimProcess a, b, c;

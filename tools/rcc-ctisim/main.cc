@@ -29,6 +29,7 @@ struct Options {
   unsigned max_session_duration = 600;
   unsigned frame_timeout_ms = 10'000;
   unsigned max_frame_bytes = 65535;
+  std::string framing = "annex-j";
 };
 
 tcp::endpoint endpoint_of(net::io_context& ioc, const std::string& text, const char* option) {
@@ -62,6 +63,7 @@ int run(const Options& o) {
   so.default_session_duration = std::min(180u, o.max_session_duration);
   so.frame_timeout = std::chrono::milliseconds(o.frame_timeout_ms);
   so.frame_limits.max_frame_bytes = o.max_frame_bytes;
+  if (o.framing == "nul-terminated") so.frame_limits.framing = rcc::cti::Framing::nul_terminated;
   rcc::ctisim::Server server(ioc, *dir, so);
   const auto listen_at = endpoint_of(ioc, o.listen, "--listen");
   tcp::endpoint bound, control_bound;
@@ -113,6 +115,10 @@ int main(int argc, char** argv) {
   app.add_option("--max-frame-bytes", o.max_frame_bytes,
                  "drop a peer whose frame (header included) is longer, bytes")
       ->check(CLI::Range(64u, 65535u));
+  app.add_option("--framing", o.framing,
+                 "annex-j (8-byte header with invoke ID) or nul-terminated (documents end in NUL)")
+      ->check(CLI::IsMember({"annex-j", "nul-terminated"}))
+      ->capture_default_str();
   return rcc::tool::run_main(app, argc, argv, [&] {
     rcc::tool::setup_logging(o.common);
     return run(o);

@@ -260,6 +260,9 @@ int run(const Options& o) {
   std::vector<cti::NodeAddress> sim_nodes;
   if (embedded) {
     ctisim::ServerOptions so;
+    // The embedded node frames as [cti] says, so that the link and it agree.
+    so.frame_limits.framing = first->cc.framing;
+    so.frame_limits.length_includes_header = first->cc.length_includes_header;
     sim = std::make_unique<ctisim::Server>(ioc, *first->dir, so);
     auto bound = sim->listen(tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
     if (!bound) fail_runtime("embedded simulator: " + bound.error().message());
