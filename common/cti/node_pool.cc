@@ -34,6 +34,8 @@ NodePool::~NodePool() {
   *alive_ = false;
   for (auto& l : links_)
     if (l) l->close();
+  for (auto& l : retired_)
+    l->close();
 }
 
 void NodePool::start() {
@@ -93,7 +95,18 @@ void NodePool::reconfigure(const std::vector<NodeAddress>& nodes, LinkOptions ba
     if (state_.state(i) == NodeState::removed) continue;
     if (std::any_of(nodes.begin(), nodes.end(), [&](const auto& n) { return same(n, nodes_[i]); }))
       continue;
-    if (auto link = std::move(links_[i])) link->stop([link](Result<void>) {});
+    if (auto link = std::move(links_[i])) {
+      retired_.push_back(link);
+      std::weak_ptr<Link> weak = link;
+      link->stop([this, alive = alive_, weak](Result<void>) {
+        // Released after the link's own callback has returned.
+        net::post(ioc_, [this, alive, weak] {
+          if (!*alive) return;
+          const auto done = weak.lock();
+          retired_.erase(std::remove(retired_.begin(), retired_.end(), done), retired_.end());
+        });
+      });
+    }
     state_.remove(i);
     fail_queue(i, Error(Errc::no_node_up, "node " + nodes_[i].name() + " was removed"));
     util::logger("cti")->info("node={} removed by the reload", nodes_[i].name());

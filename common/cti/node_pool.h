@@ -110,6 +110,9 @@ class NodePool {
   LinkOptions base_;
   PoolState state_;
   std::vector<std::shared_ptr<Link>> links_;
+  /// Links of nodes a reload removed, until their stop is answered (closed by the destructor if
+  /// it never is: a stop's reply must not be what keeps its link alive).
+  std::vector<std::shared_ptr<Link>> retired_;
   std::vector<Queue> queues_;
   Pacing pacing_;
   net::steady_timer timer_;

@@ -33,6 +33,7 @@ PY
 echo rcc-test-password > pw
 
 start_sim() {  # NAME: sets sim_port
+  : > "$1.out"  # exists before the loop below reads it
   "$ctisim" --directory directory.toml --listen 127.0.0.1:0 --control 127.0.0.1:0 > "$1.out" 2>/dev/null &
   pids+=($!)
   eval "${1}_pid=$!"
