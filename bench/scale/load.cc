@@ -402,13 +402,23 @@ class Load {
           u.client->sign_out(u.session);
           ++signed_out_;
         }
-    // Let the BYEs leave before the connections close.
-    tick_.expires_after(std::chrono::milliseconds(o_.sign_out ? 500 : 0));
-    tick_.async_wait([this](boost::system::error_code) {
+    // The connections close once the BYEs are answered (at most 20 s: a gateway that stopped
+    // answering does not hold us).
+    wait_for_byes(Clock::now() + std::chrono::seconds(o_.sign_out ? 20 : 0));
+  }
+
+  void wait_for_byes(Clock::time_point until) {
+    std::size_t pending = 0;
+    for (auto& c : clients_)
+      pending += c->transactions();
+    if (pending == 0 || Clock::now() >= until) {
       for (auto& c : clients_)
         c->stop();
       if (on_finished) on_finished();
-    });
+      return;
+    }
+    tick_.expires_after(std::chrono::milliseconds(50));
+    tick_.async_wait([this, until](boost::system::error_code) { wait_for_byes(until); });
   }
 
   double uniform() { return std::uniform_real_distribution<double>(0, 1)(rng_); }

@@ -84,6 +84,7 @@ class Stack : public TransactionSink, public ConnectionHandler {
   std::size_t tls_connection_count() const;
 
   DialogLayer& dialogs() { return dialogs_; }
+  const DialogLayer& dialogs() const { return dialogs_; }
   const Connection* connection(Flow flow) const;
   void stop();
 

@@ -60,6 +60,10 @@ Result<void> Client::start() {
   return {};
 }
 
+std::size_t Client::transactions() const {
+  return stack_->dialogs().transaction_count();
+}
+
 void Client::stop() {
   stack_->stop();
 }

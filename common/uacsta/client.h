@@ -78,6 +78,8 @@ class Client : private sip::DialogHandler {
   void refresh(SessionId session, std::uint32_t interval, std::function<void(Reply)> done);
   /// BYE; the session ends at once.
   void sign_out(SessionId session);
+  /// Transactions still waiting for an answer (a BYE's included).
+  std::size_t transactions() const;
   /// Closes everything (so that io_context::run returns).
   void stop();
 

@@ -21,7 +21,7 @@ nodes, then a MonitorStart each, as Communicator does. Asserted:
     other refusal reason in /metrics, and still every user signed in and monitoring in the end.
 Then rcc-load signs everyone out and the gateway holds no session.
 
-    storm_test.py <rcc-gatewayd> <rcc-ctisim> <rcc-load> [USERS] [--kill-node | --backlog]
+    storm_test.py <rcc-gatewayd> <rcc-ctisim> <rcc-load> [USERS] [--kill-node | --backlog [--pace=N] [--rate=N]]
 """
 import json
 import os
@@ -40,13 +40,17 @@ import ocs_load  # noqa: E402
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 KILL_NODE = "--kill-node" in sys.argv
 BACKLOG = "--backlog" in sys.argv
-REQUESTS_PER_SECOND = 200  # --backlog: per node
+# --backlog: per node (--pace=N). The gateway must answer INVITEs faster than they come
+# (--rate=N), or every INVITE waits in its socket ahead of the first MonitorStart and the node
+# queues stay empty; a sanitizer build's test lowers both.
+REQUESTS_PER_SECOND = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--pace=")),
+                           200)
 MAX_CTI_BACKLOG = 100
 # --backlog: INVITEs a second. All at once, every INVITE is answered before the first MonitorStart
 # arrives (a sign-in itself sends nothing to the node), so the queues are empty whenever a
 # sign-in is admitted; at 1,000 a second against 400 MonitorStarts a second the queues pass the
 # bound within half a second and the sign-ins behind are refused.
-SIGN_IN_RATE = 1000
+SIGN_IN_RATE = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--rate=")), 1000)
 GATEWAYD, CTISIM, LOAD = args[:3]
 USERS = int(args[3]) if len(args) > 3 else int(os.environ.get("RCC_STORM_USERS", "10000"))
 # Everyone in within this (a sanitizer build is 2-3x slower; 503 retries wait 1-1.33 s).
