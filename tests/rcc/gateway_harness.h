@@ -116,6 +116,14 @@ struct Client {
   std::string from;  ///< sip:user@domain
   std::uint32_t cseq = 1;
   sip::Flow flow = 1;
+  /// A fresh dialog of `user` (sip:user@example.com), its Call-ID and From tag made of `tag`.
+  static Client of(const std::string& user, const std::string& tag) {
+    Client c;
+    c.call_id = "call-" + tag;
+    c.from_tag = tag;
+    c.from = "sip:" + user + "@example.com";
+    return c;
+  }
 };
 
 struct Harness {

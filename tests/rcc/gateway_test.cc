@@ -31,11 +31,7 @@ const std::string kBob = "tel:5002;phone-context=dialstring";
 const std::string kNs = "xmlns=\"http://www.ecma-international.org/standards/ecma-323/csta/ed3\"";
 
 Client client(const std::string& user, const std::string& tag) {
-  Client c;
-  c.call_id = "call-" + tag;
-  c.from_tag = tag;
-  c.from = "sip:" + user + "@example.com";
-  return c;
+  return Client::of(user, tag);
 }
 
 std::string monitor_start(const std::string& line) {

@@ -55,24 +55,32 @@ struct Server : sip::DialogHandler {
   void on_dialog_ended(const sip::Dialog&, std::error_code) override {}
 };
 
+/// The miniature gateway listening on loopback, and a client's options pointing at it.
+struct Listening {
+  boost::asio::io_context io;
+  Server server;
+  sip::Stack stack{io, server};
+  ClientOptions options;
+  Listening() {
+    server.stack = &stack;
+    auto port = stack.listen_tcp("127.0.0.1", 0);
+    REQUIRE(port);
+    sip::Stack::Identity id;
+    id.tcp_sent_by = "127.0.0.1:" + std::to_string(*port);
+    id.tcp_contact = "sip:rcc-gw@" + id.tcp_sent_by + ";transport=tcp";
+    stack.set_identity(id);
+    options.gateway = id.tcp_sent_by;
+  }
+};
+
 }  // namespace
 
 TEST_CASE("uaCSTA client signs in, sends a request, gets the server's event, signs out",
           "[uacsta]") {
-  boost::asio::io_context io;
-  Server server;
-  sip::Stack stack(io, server);
-  server.stack = &stack;
-  auto port = stack.listen_tcp("127.0.0.1", 0);
-  REQUIRE(port);
-  sip::Stack::Identity id;
-  id.tcp_sent_by = "127.0.0.1:" + std::to_string(*port);
-  id.tcp_contact = "sip:rcc-gw@" + id.tcp_sent_by + ";transport=tcp";
-  stack.set_identity(id);
-
-  ClientOptions o;
-  o.gateway = "127.0.0.1:" + std::to_string(*port);
-  Client client(io, o);
+  Listening gw;
+  auto& io = gw.io;
+  auto& stack = gw.stack;
+  Client client(io, gw.options);
   REQUIRE(client.start());
   std::vector<std::string> events;
   client.on_event = [&](SessionId, const csta::Message& m) {
@@ -133,19 +141,10 @@ TEST_CASE("uaCSTA client reports no answer when nothing listens, within its time
 
 TEST_CASE("uaCSTA client refreshes by UPDATE, reads Retry-After, and hears a lost dialog",
           "[uacsta]") {
-  boost::asio::io_context io;
-  Server server;
-  sip::Stack stack(io, server);
-  server.stack = &stack;
-  auto port = stack.listen_tcp("127.0.0.1", 0);
-  REQUIRE(port);
-  sip::Stack::Identity id;
-  id.tcp_sent_by = "127.0.0.1:" + std::to_string(*port);
-  id.tcp_contact = "sip:rcc-gw@" + id.tcp_sent_by + ";transport=tcp";
-  stack.set_identity(id);
-  ClientOptions o;
-  o.gateway = "127.0.0.1:" + std::to_string(*port);
-  Client client(io, o);
+  Listening gw;
+  auto& io = gw.io;
+  auto& stack = gw.stack;
+  Client client(io, gw.options);
   REQUIRE(client.start());
   std::vector<SessionId> ended;
   client.on_ended = [&](SessionId s, std::error_code) { ended.push_back(s); };
