@@ -17,6 +17,19 @@ gateway_lib_init() {
   cd "$work"
 }
 
+# check NAME COMMAND...: runs it, prints "ok - NAME" or "not ok - NAME" and counts failures.
+failures=0
+check() {
+  local name=$1
+  shift
+  if "$@"; then
+    echo "ok - $name"
+  else
+    echo "not ok - $name" >&2
+    failures=$((failures + 1))
+  fi
+}
+
 gateway_lib_cleanup() {
   local p
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done

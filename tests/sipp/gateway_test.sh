@@ -11,17 +11,6 @@ scenarios=$(realpath "$2")
 data=$(realpath "$3")
 source "$(dirname "$(realpath "$0")")/gateway_lib.sh"
 gateway_lib_init gateway_test sipp socat python3
-failures=0
-check() {  # name, then the command; counts and reports
-  local name=$1
-  shift
-  if "$@"; then
-    echo "ok - $name"
-  else
-    echo "not ok - $name" >&2
-    failures=$((failures + 1))
-  fi
-}
 
 sipp_run() {  # log-name scenario port keys...: SIPp on a free local port (tests run in parallel)
   local name=$1 scenario=$2 port=$3 local_port

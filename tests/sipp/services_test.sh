@@ -14,17 +14,6 @@ scenarios=$(realpath "$2")
 data=$(realpath "$3")
 source "$(dirname "$(realpath "$0")")/gateway_lib.sh"
 gateway_lib_init services_test sipp socat python3
-failures=0
-check() {  # name, then the command; counts and reports
-  local name=$1
-  shift
-  if "$@"; then
-    echo "ok - $name"
-  else
-    echo "not ok - $name" >&2
-    failures=$((failures + 1))
-  fi
-}
 
 closed=$(free_port)  # the OCS side's Contact: nothing listens there
 sipp_start() {  # log-name scenario keys...: one SIPp session against the gateway, in the background
